@@ -1,0 +1,1 @@
+"""HTTP plumbing shared by every route: problems, headers, request parsing and the route adapter."""

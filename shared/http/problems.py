@@ -1,0 +1,83 @@
+"""RFC 9457 problem details: the one error shape the API returns, with stable `type` identifiers."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+PROBLEM_TYPE_PREFIX = "urn:insight365:problem:"
+
+
+class Problem(BaseModel):
+    """The body of every error response; `type` is stable, `detail` is for people, never internals."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str
+    title: str
+    status: int
+    detail: str | None = None
+    instance: str | None = None
+
+
+class ApiError(Exception):
+    """Raised anywhere below a route to answer with a problem; the adapter turns it into a response."""
+
+    def __init__(
+        self,
+        status: int,
+        kind: str,
+        title: str,
+        detail: str | None = None,
+        *,
+        headers: Mapping[str, str] | None = None,
+        extensions: Mapping[str, Any] | None = None,
+    ) -> None:
+        super().__init__(title)
+        self.status = status
+        self.kind = kind
+        self.title = title
+        self.detail = detail
+        self.headers = dict(headers or {})
+        self.extensions = dict(extensions or {})
+
+    def problem(self, request_id: str) -> Problem:
+        return Problem(
+            type=PROBLEM_TYPE_PREFIX + self.kind,
+            title=self.title,
+            status=self.status,
+            detail=self.detail,
+            instance=f"urn:insight365:request:{request_id}",
+            **self.extensions,
+        )
+
+
+def bad_request(detail: str) -> ApiError:
+    return ApiError(400, "bad-request", "The request is malformed", detail)
+
+
+def not_found() -> ApiError:
+    return ApiError(404, "not-found", "Not found", "No resource exists at this address.")
+
+
+def method_not_allowed(allowed: list[str]) -> ApiError:
+    return ApiError(405, "method-not-allowed", "Method not allowed", headers={"Allow": ", ".join(allowed)})
+
+
+def payload_too_large(limit: int) -> ApiError:
+    return ApiError(413, "payload-too-large", "The request body is too large", f"The limit is {limit} bytes.")
+
+
+def unsupported_media_type() -> ApiError:
+    return ApiError(
+        415, "unsupported-media-type", "Unsupported media type", "Send the body as application/json."
+    )
+
+
+def internal_error() -> ApiError:
+    return ApiError(
+        500, "internal-error", "Something went wrong", "The error was logged with this request id."
+    )
