@@ -48,13 +48,38 @@ def test_every_request_gets_its_own_request_id() -> None:
         ("http_v1_health", "POST", b"{}", {"content-type": "application/json"}, 405, "method-not-allowed"),
         ("http_v1_health", "DELETE", b"", {}, 405, "method-not-allowed"),
         ("http_not_found", "GET", b"", {}, 404, "not-found"),
-        ("http_v1_health", "GET", b"x" * 65537, {"content-type": "application/json"}, 413, "payload-too-large"),
-        ("http_v1_health", "GET", b"{}", {"content-length": "9999999", "content-type": "application/json"}, 413,
-         "payload-too-large"),
-        ("http_v1_health", "GET", b"a=1", {"content-type": "application/x-www-form-urlencoded"}, 415,
-         "unsupported-media-type"),
-        ("http_v1_health", "GET", b"--x\r\n", {"content-type": "multipart/form-data; boundary=x"}, 415,
-         "unsupported-media-type"),
+        (
+            "http_v1_health",
+            "GET",
+            b"x" * 65537,
+            {"content-type": "application/json"},
+            413,
+            "payload-too-large",
+        ),
+        (
+            "http_v1_health",
+            "GET",
+            b"{}",
+            {"content-length": "9999999", "content-type": "application/json"},
+            413,
+            "payload-too-large",
+        ),
+        (
+            "http_v1_health",
+            "GET",
+            b"a=1",
+            {"content-type": "application/x-www-form-urlencoded"},
+            415,
+            "unsupported-media-type",
+        ),
+        (
+            "http_v1_health",
+            "GET",
+            b"--x\r\n",
+            {"content-type": "multipart/form-data; boundary=x"},
+            415,
+            "unsupported-media-type",
+        ),
     ],
 )
 def test_errors_are_problems_with_the_security_headers(name, method, body, headers, status, problem) -> None:
@@ -121,7 +146,9 @@ TEST_FUNCTIONS = build_test_api()
 
 
 def call_test(name: str, method: str, body: bytes = b"", content_type: str = "application/json"):
-    request = func.HttpRequest(method, "http://localhost/api/x", body=body, headers={"content-type": content_type})
+    request = func.HttpRequest(
+        method, "http://localhost/api/x", body=body, headers={"content-type": content_type}
+    )
     return TEST_FUNCTIONS[name].get_user_function()(request)
 
 
@@ -180,7 +207,9 @@ def test_endpoints_that_need_a_role_are_denied_by_default() -> None:
 
 
 def test_structured_log_lines_redact_secrets() -> None:
-    record = logging.makeLogRecord({"msg": "signed in", "token": "eyJabc", "client_secret": "s3cr3t", "org": "o1"})
+    record = logging.makeLogRecord(
+        {"msg": "signed in", "token": "eyJabc", "client_secret": "s3cr3t", "org": "o1"}
+    )
     line = json.loads(JsonFormatter().format(record))
     assert line["token"] == "[redacted]" and line["client_secret"] == "[redacted]"
     assert line["org"] == "o1" and line["message"] == "signed in"

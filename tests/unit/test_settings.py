@@ -21,7 +21,11 @@ def test_sample_settings_load_and_every_key_is_explained() -> None:
 def test_every_setting_is_in_the_sample() -> None:
     sample = json.loads(SAMPLE.read_text())["Values"]
     for name, field in Settings.model_fields.items():
-        key = field.validation_alias if isinstance(field.validation_alias, str) else f"INSIGHT365_{name.upper()}"
+        key = (
+            field.validation_alias
+            if isinstance(field.validation_alias, str)
+            else f"INSIGHT365_{name.upper()}"
+        )
         assert key in sample or key == "AzureWebJobsStorage__accountName", key
 
 
@@ -46,12 +50,16 @@ def test_production_defaults_are_safe() -> None:
         ({"INSIGHT365_ENVIRONMENT": "development"}, "AzureWebJobsStorage"),
     ],
 )
-def test_unknown_invalid_and_unsafe_settings_fail_with_the_key_named(environ: dict[str, str], message: str) -> None:
+def test_unknown_invalid_and_unsafe_settings_fail_with_the_key_named(
+    environ: dict[str, str], message: str
+) -> None:
     with pytest.raises(SettingsError) as raised:
         load_settings(environ)
     assert message in str(raised.value)
 
 
 def test_cors_origins_are_split_and_normalised() -> None:
-    settings = load_settings({**DEV, "INSIGHT365_CORS_ORIGINS": " https://a.example/ , http://localhost:5173"})
+    settings = load_settings(
+        {**DEV, "INSIGHT365_CORS_ORIGINS": " https://a.example/ , http://localhost:5173"}
+    )
     assert settings.cors_origins == ("https://a.example", "http://localhost:5173")

@@ -1,0 +1,224 @@
+"""The Graph simulator's aiohttp application: one catch-all Graph route that collapses `//` (msgraph-sdk
+sends `/v1.0//users`, graph_api.md §8), checks the bearer, applies fault rules and throttling, then
+dispatches to the endpoint handlers of graph_api.md §10."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from aiohttp import web
+from multidict import MultiMapping
+
+from dev.graph_sim import directory, reports
+from dev.graph_sim.auth import Tokens
+from dev.graph_sim.config import Endpoint, FaultKind, FaultRule, SimulatorConfig, ThrottleMode
+from dev.graph_sim.errors import bad_request, graph_error, non_premium
+from dev.graph_sim.faults import Faults, error_response, truncate
+from dev.graph_sim.listing import Listing, page_response
+from dev.graph_sim.odata import QueryError, parse_filter, parse_top
+from dev.graph_sim.throttle import Throttle
+from dev.graph_sim.users import UsersEndpoint
+from dev.graph_sim.wire import Clock
+from dev.tenant import Tenant
+
+Handler = Callable[[], web.Response]
+
+
+class GraphSimulator:
+    def __init__(self, config: SimulatorConfig, tenant: Tenant | None = None) -> None:
+        self.config = config
+        self.tenant = tenant or Tenant(config.tenant_spec())
+        self.clock = Clock(config.as_of)
+        self.tokens = Tokens((self.tenant.spec.tenant_id, self.tenant.spec.domain), config.client_secret)
+        self.faults = Faults()
+        self.faults.replace(config.faults)
+        self.throttle: Throttle | None = None
+        self.set_throttling(config.throttling)
+        self._users = UsersEndpoint(self.tenant, self.clock)
+        self._routes = self._route_table()
+
+    def set_throttling(self, mode: ThrottleMode) -> None:
+        self.throttle = Throttle() if mode is ThrottleMode.REALISTIC else None
+
+    def set_faults(self, rules: tuple[FaultRule, ...]) -> None:
+        self.faults.replace(rules)
+
+    def application(self) -> web.Application:
+        app = web.Application()
+        app.router.add_post("/{tenant}/oauth2/v2.0/token", self.tokens.token_endpoint)
+        app.router.add_get("/data/download/{token}", self._download)
+        app.router.add_route("*", "/{tail:.*}", self._graph)
+        return app
+
+    async def _download(self, request: web.Request) -> web.StreamResponse:
+        rule = self.faults.pick(Endpoint.REPORT_DOWNLOAD)
+        if rule is not None and (failed := error_response(rule)) is not None:
+            return failed
+        truncated = rule is not None and rule.kind is FaultKind.TRUNCATED
+        return await reports.stream_download(
+            request, self.tenant, self.clock, self.config.concealed, truncated
+        )
+
+    def _reject(self, request: web.Request, path: str) -> web.Response | None:
+        if not path.startswith("/v1.0/"):
+            return graph_error(404, "itemNotFound", "Unsupported API version or path.")
+        if not self.tokens.valid(request.headers.get("Authorization")):
+            return graph_error(401, "InvalidAuthenticationToken", "Access token is empty or invalid.")
+        if request.method != "GET":
+            return graph_error(405, "Request_BadRequest", "The simulator is read-only.")
+        return None
+
+    async def _graph(self, request: web.Request) -> web.Response:
+        path = re.sub("/{2,}", "/", request.path)
+        rejected = self._reject(request, path)
+        if rejected is not None:
+            return rejected
+        call = Call(request, f"{request.scheme}://{request.host}", path[len("/v1.0") :], self.config)
+        route = self._routes.get(call.path)
+        routed = route(call) if route is not None else self._report(call)
+        if isinstance(routed, web.Response):
+            return routed
+        rule = self.faults.pick(routed.endpoint)
+        if rule is not None and (failed := error_response(rule)) is not None:
+            return failed
+        throttled = self._throttled(routed)
+        if throttled is not None:
+            return throttled
+        try:
+            response = routed.handler()
+        except QueryError as exc:
+            return bad_request(str(exc))
+        if rule is not None and rule.kind is FaultKind.TRUNCATED and isinstance(response.body, bytes):
+            response.body = truncate(response.body)
+        return response
+
+    def _throttled(self, routed: Routed) -> web.Response | None:
+        if self.throttle is None:
+            return None
+        throttled, retry_after = self.throttle.check(routed.endpoint, routed.cost, routed.key)
+        if not throttled:
+            return None
+        headers = {"Retry-After": retry_after} if retry_after is not None else {}
+        return graph_error(429, "TooManyRequests", "Please retry again later.", headers)
+
+    def _route_table(self) -> dict[str, Callable[[Call], Routed]]:
+        return {
+            "/users": self._users_route,
+            "/subscribedSkus": lambda c: Routed(
+                Endpoint.SUBSCRIBED_SKUS, lambda: _ok(directory.subscribed_skus(self.tenant, c.meta)), 3
+            ),
+            "/directory/subscriptions": lambda c: Routed(
+                Endpoint.SUBSCRIPTIONS,
+                lambda: _ok(directory.subscriptions(self.tenant, self.clock, c.meta)),
+                2,
+            ),
+            "/roleManagement/directory/roleAssignments": self._roles_route,
+            "/identity/conditionalAccess/policies": lambda c: Routed(
+                Endpoint.CONDITIONAL_ACCESS,
+                lambda: (
+                    _ok(directory.conditional_access(self.tenant, c.meta)) if c.premium else non_premium()
+                ),
+            ),
+            "/security/secureScores": lambda c: Routed(
+                Endpoint.SECURE_SCORES,
+                lambda: _ok(
+                    directory.secure_scores(self.tenant, parse_top(c.query.get("$top"), 90, 90), c.skip)
+                ),
+            ),
+            "/admin/reportSettings": lambda c: Routed(
+                Endpoint.REPORT_SETTINGS,
+                lambda: _ok(directory.report_settings(self.config.concealed, c.meta + "/$entity")),
+            ),
+            "/reports/authenticationMethods/userRegistrationDetails": lambda c: Routed(
+                Endpoint.REGISTRATION_DETAILS, lambda: self._registration(c)
+            ),
+        }
+
+    def _users_route(self, call: Call) -> Routed:
+        query = call.query
+        top = query.get("$top", "")
+        cost = 2 - ("$select" in query) + ("$expand" in query) - (top.isdigit() and int(top) < 20)
+        endpoint = Endpoint.USERS_SIGNIN if self._users.wants_sign_in(call.request) else Endpoint.USERS
+        return Routed(
+            endpoint, lambda: self._users.handle(call.request, call.listing(self.tenant), call.premium), cost
+        )
+
+    def _roles_route(self, call: Call) -> Routed:
+        expand = call.query.get("$expand") == "principal"
+
+        def body() -> web.Response:
+            clauses = parse_filter(call.query.get("$filter"))
+            return _ok(directory.role_assignments(self.tenant, clauses, expand, call.meta))
+
+        return Routed(Endpoint.ROLE_ASSIGNMENTS, body, 2 + expand)
+
+    def _report(self, call: Call) -> Routed | web.Response:
+        if not call.path.startswith("/reports/get"):
+            return bad_request(f"Resource not found for the segment '{call.path.strip('/').split('/')[0]}'.")
+        parsed = reports.parse_call(call.path, self.config.as_of)
+        if isinstance(parsed, web.Response):
+            return parsed
+        report, period = parsed
+        ttl = self.config.download_ttl_seconds
+        return Routed(
+            Endpoint.REPORTS, lambda: reports.redirect(call.origin, report, period, ttl), 1, report.value
+        )
+
+    def _registration(self, call: Call) -> web.Response:
+        if not call.premium:
+            return non_premium()
+        keep = directory.registration_predicate(parse_filter(call.query.get("$filter")))
+        top = parse_top(call.query.get("$top"), 1000, 1000)
+        listing = call.listing(self.tenant)
+        return page_response(
+            call.request, listing, page_size=top, keep=keep, render=directory.registration_row
+        )
+
+
+def _ok(body: dict[str, Any]) -> web.Response:
+    return web.Response(text=json.dumps(body), content_type="application/json")
+
+
+@dataclass(frozen=True)
+class Call:
+    """One Graph request, its path without the version segment, and the origin it came to."""
+
+    request: web.Request
+    origin: str
+    path: str
+    config: SimulatorConfig
+
+    @property
+    def query(self) -> MultiMapping[str]:
+        return self.request.query
+
+    @property
+    def premium(self) -> bool:
+        return self.config.premium
+
+    @property
+    def meta(self) -> str:
+        """@odata.context for this collection; Graph names the collection after `$metadata#`."""
+        return f"{self.origin}/v1.0/$metadata#{self.path.lstrip('/')}"
+
+    @property
+    def skip(self) -> int:
+        raw = self.query.get("$skip", "0")
+        if not raw.isdigit():
+            raise QueryError(f"Invalid $skip: '{raw}'.")
+        return int(raw)
+
+    def listing(self, tenant: Tenant) -> Listing:
+        return Listing(tenant, self.origin + "/v1.0", self.path, self.meta, self.config.empty_page_every)
+
+
+@dataclass(frozen=True)
+class Routed:
+    endpoint: Endpoint
+    handler: Handler
+    cost: float = 1
+    key: str = ""  # throttling sub-key: the report API, counted separately

@@ -1,0 +1,86 @@
+"""Simulator configuration: the tenant to serve, throttling mode and injected faults."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from dev.tenant import TenantSpec
+
+
+class Endpoint(StrEnum):
+    """Endpoint families, as throttled and as fault rules target them (graph_api.md §10)."""
+
+    TOKEN = "token"  # noqa: S105 -- the token endpoint's name, not a secret
+    USERS = "users"
+    USERS_SIGNIN = "users_signin"  # /users with signInActivity selected or filtered
+    SUBSCRIBED_SKUS = "subscribed_skus"
+    SUBSCRIPTIONS = "subscriptions"
+    ROLE_ASSIGNMENTS = "role_assignments"
+    CONDITIONAL_ACCESS = "conditional_access"
+    REGISTRATION_DETAILS = "registration_details"
+    SECURE_SCORES = "secure_scores"
+    REPORT_SETTINGS = "report_settings"
+    REPORTS = "reports"
+    REPORT_DOWNLOAD = "report_download"
+
+
+class ThrottleMode(StrEnum):
+    OFF = "off"
+    REALISTIC = "realistic"
+
+
+class FaultKind(StrEnum):
+    THROTTLE = "throttle"  # 429; Retry-After from the rule (integer, fractional, or absent when None)
+    UNAVAILABLE = "unavailable"  # 503
+    GATEWAY_TIMEOUT = "gateway_timeout"  # 504
+    TRUNCATED = "truncated"  # 200 whose JSON/CSV body stops half way
+    MALFORMED = "malformed"  # 200 with an HTML error page for a body
+
+
+class FaultRule(BaseModel):
+    """Inject `kind` on every `every`-th request to `endpoints` (empty: all but the token endpoint),
+    at most `limit` times (None: forever). A storm is `every=1, limit=n`."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: FaultKind
+    endpoints: frozenset[Endpoint] = frozenset()
+    every: int = Field(default=1, ge=1)
+    limit: int | None = Field(default=None, ge=1)
+    retry_after: float | None = 1.0
+
+
+def _today() -> date:
+    return datetime.now(UTC).date()
+
+
+class SimulatorConfig(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    seed: int = 1
+    accounts: int = Field(default=2000, ge=1, le=100_000)
+    as_of: date = Field(default_factory=_today)
+    premium: bool = True
+    global_admins: int = Field(default=4, ge=0, le=50)
+    legacy_auth_blocked: bool = True
+    concealed: bool = False
+    throttling: ThrottleMode = ThrottleMode.OFF
+    faults: tuple[FaultRule, ...] = ()
+    empty_page_every: int = Field(default=7, ge=0)  # every n-th page of a listing is empty; 0: never
+    host: str = "127.0.0.1"  # msgraph-sdk allows plain http only on loopback names (graph_api.md §8)
+    port: int = Field(default=0, ge=0, le=65535)
+    client_secret: str | None = None  # when set, the token endpoint checks it
+    download_ttl_seconds: int = 300  # pre-authenticated report URLs live "a few minutes"
+
+    def tenant_spec(self) -> TenantSpec:
+        return TenantSpec(
+            seed=self.seed,
+            accounts=self.accounts,
+            as_of=self.as_of,
+            premium=self.premium,
+            global_admins=self.global_admins,
+            legacy_auth_blocked=self.legacy_auth_blocked,
+        )

@@ -1,0 +1,77 @@
+"""One synthetic M365 account: a pure function of (tenant spec, index)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from dev.tenant.activity import Activity, Workload
+from dev.tenant.entropy import Weighted
+from dev.tenant.licences import Licence
+
+# Registered method sets seen in practice; "email" alone is not an MFA method, so it never stands alone.
+MFA_COMBINATIONS = Weighted(
+    (
+        (("microsoftAuthenticatorPush",), 30.0),
+        (("microsoftAuthenticatorPush", "softwareOneTimePasscode", "mobilePhone"), 20.0),
+        (("mobilePhone",), 15.0),
+        (("mobilePhone", "email"), 10.0),
+        (("softwareOneTimePasscode",), 8.0),
+        (("microsoftAuthenticatorPush", "fido2"), 7.0),
+        (("fido2",), 3.0),
+        (("microsoftAuthenticatorPush", "mobilePhone", "email"), 7.0),
+    )
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Mfa:
+    """userRegistrationDetails facts (graph_api.md §4)."""
+
+    methods: tuple[str, ...]
+    sspr_registered: bool
+    preferred: str  # userPreferredMethodForSecondaryAuthentication; "" is a real value
+
+    @property
+    def registered(self) -> bool:
+        return any(m != "email" for m in self.methods)
+
+    @property
+    def passwordless(self) -> bool:
+        return "fido2" in self.methods or "microsoftAuthenticatorPush" in self.methods
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    index: int
+    id: str
+    guest: bool
+    upn: str
+    mail: str
+    given_name: str
+    surname: str
+    department: str | None
+    job_title: str | None
+    office_location: str | None
+    mobile_phone: str | None
+    preferred_language: str | None
+    created: date
+    enabled: bool
+    synced: bool  # onPremisesSyncEnabled / onPremisesImmutableId set
+    licences: tuple[Licence, ...]
+    workloads: frozenset[Workload]  # licensed workloads after disabledPlans
+    activity: Activity
+    mfa: Mfa
+    roles: tuple[str, ...]  # role definition ids
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.given_name} {self.surname}"
+
+    @property
+    def licensed(self) -> bool:
+        return bool(self.licences)
+
+    @property
+    def admin(self) -> bool:
+        return bool(self.roles)

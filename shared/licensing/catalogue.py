@@ -1,0 +1,113 @@
+"""Microsoft's SKU / service-plan catalogue, vendored as `catalogue.json.gz`.
+
+Regenerate with `python -m dev.build_catalogue` (source table and its quirks: graph_api.md §3).
+`sku_id` is Graph's `skuId` (`/subscribedSkus`, `assignedLicenses`), `string_id` its `skuPartNumber`.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from collections.abc import Iterable
+from functools import cache
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, TypeAdapter
+
+CATALOGUE_FILE = Path(__file__).with_name("catalogue.json.gz")
+
+# Plans Microsoft adds to almost every SKU at no charge; they cannot make one SKU worth keeping next to
+# another (Power BI Pro = BI_AZURE_P2 + EXCHANGE_S_FOUNDATION, and E5 carries BI_AZURE_P2 but no
+# foundation plan). Used by `redundant`, the generic rule of ARCHITECTURE.md §6.
+NON_BILLABLE_PLAN_NAMES = frozenset({"EXCHANGE_S_FOUNDATION"})
+
+
+class ServicePlan(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    name: str
+    friendly_name: str
+
+
+class Sku(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    string_id: str
+    display_name: str
+    service_plans: tuple[ServicePlan, ...]
+
+    def plan_ids(self) -> frozenset[str]:
+        return frozenset(plan.id for plan in self.service_plans)
+
+    def billable_plan_ids(self) -> frozenset[str]:
+        return frozenset(p.id for p in self.service_plans if p.name not in NON_BILLABLE_PLAN_NAMES)
+
+
+class Catalogue:
+    """Lookups by SKU id (case-insensitive GUID) and by skuPartNumber (`String_Id`)."""
+
+    def __init__(self, skus: Iterable[Sku]) -> None:
+        self._by_id = {sku.id: sku for sku in skus}
+        # Plan sets are asked for once per account and SKU pair; build them once.
+        self._plans = {sku.id: sku.plan_ids() for sku in self._by_id.values()}
+        self._billable = {sku.id: sku.billable_plan_ids() for sku in self._by_id.values()}
+        self._by_part: dict[str, Sku] = {}
+        for sku in self._by_id.values():
+            # A few part numbers map to two GUIDs in Microsoft's table; keep the first (sorted by id).
+            self._by_part.setdefault(sku.string_id.upper(), sku)
+
+    def __len__(self) -> int:
+        return len(self._by_id)
+
+    def skus(self) -> list[Sku]:
+        return list(self._by_id.values())
+
+    def by_id(self, sku_id: str) -> Sku | None:
+        return self._by_id.get(sku_id.lower())
+
+    def by_part_number(self, part_number: str) -> Sku | None:
+        return self._by_part.get(part_number.upper())
+
+    def sku(self, sku_id: str) -> Sku:
+        """Like `by_id`, for ids the caller knows are present; raises KeyError otherwise."""
+        found = self.by_id(sku_id)
+        if found is None:
+            raise KeyError(sku_id)
+        return found
+
+    def redundant(
+        self, holder: str, holder_disabled: Iterable[str], other: str, other_disabled: Iterable[str]
+    ) -> bool:
+        """True when `other` adds nothing to `holder` for one account: other's enabled billable plans
+        are a subset of holder's enabled plans. Unknown SKUs are never redundant."""
+        a, b = holder.lower(), other.lower()
+        if a == b or a not in self._plans or b not in self._plans:
+            return False
+        held = self._plans[a].difference(p.lower() for p in holder_disabled)
+        wanted = self._billable[b].difference(p.lower() for p in other_disabled)
+        return bool(wanted) and wanted <= held
+
+
+# The file's compact shape, written by dev/build_catalogue.py.
+_RawCatalogue = TypeAdapter(dict[str, tuple[str, str, list[tuple[str, str, str]]]])
+
+
+def _parse(payload: bytes) -> Catalogue:
+    raw = _RawCatalogue.validate_python(json.loads(payload)["skus"])
+    return Catalogue(
+        Sku(
+            id=sku_id,
+            string_id=string_id,
+            display_name=display_name,
+            service_plans=tuple(ServicePlan(id=p[0], name=p[1], friendly_name=p[2]) for p in plans),
+        )
+        for sku_id, (string_id, display_name, plans) in raw.items()
+    )
+
+
+@cache
+def load_catalogue() -> Catalogue:
+    """The vendored catalogue, parsed once per process."""
+    return _parse(gzip.decompress(CATALOGUE_FILE.read_bytes()))

@@ -1,0 +1,66 @@
+"""The datasets a snapshot holds, each with its record model and blob name."""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+
+from pydantic import BaseModel
+
+from shared.snapshot import records
+
+
+class Dataset(StrEnum):
+    ORGANISATION = "organisation"
+    USERS = "users"
+    SIGN_IN_ACTIVITY = "sign_in_activity"
+    SUBSCRIBED_SKUS = "subscribed_skus"
+    SUBSCRIPTIONS = "subscriptions"
+    REPORT_SETTINGS = "report_settings"
+    REGISTRATION_DETAILS = "registration_details"
+    SECURE_SCORES = "secure_scores"
+    ROLE_ASSIGNMENTS = "role_assignments"
+    CONDITIONAL_ACCESS_POLICIES = "conditional_access_policies"
+    ACTIVE_USER_DETAIL = "active_user_detail"
+    EMAIL_ACTIVITY_USER_DETAIL = "email_activity_user_detail"
+    TEAMS_USER_ACTIVITY_USER_DETAIL = "teams_user_activity_user_detail"
+    ONEDRIVE_USAGE_ACCOUNT_DETAIL = "onedrive_usage_account_detail"
+    SHAREPOINT_ACTIVITY_USER_DETAIL = "sharepoint_activity_user_detail"
+    M365_APP_USER_DETAIL = "m365_app_user_detail"
+    ACTIVE_USER_COUNTS = "active_user_counts"
+    TEAMS_USER_ACTIVITY_COUNTS = "teams_user_activity_counts"
+
+    @property
+    def record_model(self) -> type[BaseModel]:
+        return RECORD_MODELS[self]
+
+    @property
+    def blob_name(self) -> str:
+        return f"{self.value}.jsonl.gz"
+
+
+RECORD_MODELS: dict[Dataset, type[BaseModel]] = {
+    Dataset.ORGANISATION: records.Organisation,
+    Dataset.USERS: records.User,
+    Dataset.SIGN_IN_ACTIVITY: records.SignInActivity,
+    Dataset.SUBSCRIBED_SKUS: records.SubscribedSku,
+    Dataset.SUBSCRIPTIONS: records.Subscription,
+    Dataset.REPORT_SETTINGS: records.ReportSettings,
+    Dataset.REGISTRATION_DETAILS: records.RegistrationDetail,
+    Dataset.SECURE_SCORES: records.SecureScore,
+    Dataset.ROLE_ASSIGNMENTS: records.RoleAssignment,
+    Dataset.CONDITIONAL_ACCESS_POLICIES: records.ConditionalAccessPolicy,
+    Dataset.ACTIVE_USER_DETAIL: records.ActiveUserDetail,
+    Dataset.EMAIL_ACTIVITY_USER_DETAIL: records.EmailActivityUserDetail,
+    Dataset.TEAMS_USER_ACTIVITY_USER_DETAIL: records.TeamsUserActivityUserDetail,
+    Dataset.ONEDRIVE_USAGE_ACCOUNT_DETAIL: records.OneDriveUsageAccountDetail,
+    Dataset.SHAREPOINT_ACTIVITY_USER_DETAIL: records.SharePointActivityUserDetail,
+    Dataset.M365_APP_USER_DETAIL: records.M365AppUserDetail,
+    Dataset.ACTIVE_USER_COUNTS: records.ActiveUserCounts,
+    Dataset.TEAMS_USER_ACTIVITY_COUNTS: records.TeamsUserActivityCounts,
+}
+
+
+def snapshot_prefix(as_of: date, run_id: str) -> str:
+    """Folder of one run's raw snapshot inside the organisation's container."""
+    return f"raw/{as_of.isoformat()}/{run_id}/"

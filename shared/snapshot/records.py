@@ -1,0 +1,256 @@
+"""Record models of the raw snapshot, one per dataset (snake_case, typed, only what insights use).
+
+Graph JSON records keep Graph's meaning with data minimisation applied (ARCHITECTURE §7); report CSV rows
+are parsed into typed values (dates, booleans, counts). Dates the source marks as "never"
+(`0001-01-01T00:00:00Z`) are stored as null. Sources: ../shared/reference/graph_api.md §1–§6.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Record(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Organisation(Record):
+    tenant_id: str
+    display_name: str
+
+
+class AssignedLicense(Record):
+    sku_id: str
+    disabled_plans: list[str] = Field(default_factory=list)
+
+
+class User(Record):
+    """`GET /users` base fields (no signInActivity: that is a separate pass)."""
+
+    id: str
+    user_principal_name: str
+    display_name: str | None = None
+    mail: str | None = None
+    account_enabled: bool | None = None
+    user_type: str | None = None  # Member | Guest
+    created_date_time: datetime | None = None
+    department: str | None = None
+    on_premises_sync_enabled: bool | None = None
+    assigned_licenses: list[AssignedLicense] = Field(default_factory=list)
+
+
+class SignInActivity(Record):
+    """`GET /users?$select=id,signInActivity`; needs Entra ID P1/P2."""
+
+    id: str
+    last_sign_in: datetime | None = None  # interactive attempt, successful or not
+    last_non_interactive_sign_in: datetime | None = None
+    last_successful_sign_in: datetime | None = None
+
+
+class ServicePlan(Record):
+    service_plan_id: str
+    service_plan_name: str
+    provisioning_status: str | None = None
+    applies_to: str | None = None
+
+
+class SubscribedSku(Record):
+    sku_id: str
+    sku_part_number: str
+    capability_status: str
+    applies_to: str | None = None
+    consumed_units: int
+    prepaid_enabled: int
+    prepaid_warning: int = 0
+    prepaid_suspended: int = 0
+    prepaid_locked_out: int = 0
+    service_plans: list[ServicePlan] = Field(default_factory=list)
+
+
+class Subscription(Record):
+    """`GET /directory/subscriptions` (companySubscription): renewal dates per commercial subscription."""
+
+    id: str
+    sku_id: str
+    sku_part_number: str | None = None
+    status: str | None = None
+    total_licenses: int | None = None
+    is_trial: bool | None = None
+    next_lifecycle_date_time: datetime | None = None
+
+
+class ReportSettings(Record):
+    display_concealed_names: bool
+
+
+class RegistrationDetail(Record):
+    id: str
+    user_principal_name: str | None = None
+    user_type: str | None = None  # member | guest (lower case here, unlike /users)
+    is_admin: bool | None = None
+    is_mfa_registered: bool
+    is_mfa_capable: bool | None = None
+    methods_registered: list[str] = Field(default_factory=list)
+
+
+class SecureScore(Record):
+    created_date_time: datetime
+    current_score: float
+    max_score: float
+    active_user_count: int | None = None
+    licensed_user_count: int | None = None
+    average_all_tenants: float | None = None
+
+
+class RoleAssignment(Record):
+    """`GET /roleManagement/directory/roleAssignments?$expand=principal` for privileged roles."""
+
+    id: str
+    role_definition_id: str
+    principal_id: str
+    principal_type: str  # user | group | servicePrincipal
+    directory_scope_id: str | None = None
+    principal_account_enabled: bool | None = None
+    principal_user_type: str | None = None
+    principal_on_premises_sync_enabled: bool | None = None
+
+
+class ConditionalAccessPolicy(Record):
+    id: str
+    display_name: str
+    state: str  # enabled | disabled | enabledForReportingButNotEnforced
+    include_users: list[str] = Field(default_factory=list)
+    exclude_users: list[str] = Field(default_factory=list)
+    include_groups: list[str] = Field(default_factory=list)
+    exclude_groups: list[str] = Field(default_factory=list)
+    include_roles: list[str] = Field(default_factory=list)
+    include_applications: list[str] = Field(default_factory=list)
+    client_app_types: list[str] = Field(default_factory=list)
+    grant_operator: str | None = None
+    built_in_controls: list[str] = Field(default_factory=list)
+
+
+class ReportRow(Record):
+    report_refresh_date: date
+
+
+class ActiveUserDetail(ReportRow):
+    """getOffice365ActiveUserDetail: per account, licence flags and last activity per workload."""
+
+    user_principal_name: str
+    display_name: str | None = None
+    is_deleted: bool = False
+    has_exchange_license: bool = False
+    has_onedrive_license: bool = False
+    has_sharepoint_license: bool = False
+    has_skype_for_business_license: bool = False
+    has_yammer_license: bool = False
+    has_teams_license: bool = False
+    exchange_last_activity_date: date | None = None
+    onedrive_last_activity_date: date | None = None
+    sharepoint_last_activity_date: date | None = None
+    skype_for_business_last_activity_date: date | None = None
+    yammer_last_activity_date: date | None = None
+    teams_last_activity_date: date | None = None
+    assigned_products: list[str] = Field(default_factory=list)
+
+
+class EmailActivityUserDetail(ReportRow):
+    user_principal_name: str
+    is_deleted: bool = False
+    last_activity_date: date | None = None
+    send_count: int = 0
+    receive_count: int = 0
+    read_count: int = 0
+    meeting_created_count: int = 0
+    meeting_interacted_count: int = 0
+    report_period: int
+
+
+class TeamsUserActivityUserDetail(ReportRow):
+    user_id: str | None = None
+    user_principal_name: str
+    is_deleted: bool = False
+    last_activity_date: date | None = None
+    team_chat_message_count: int = 0
+    private_chat_message_count: int = 0
+    call_count: int = 0
+    meeting_count: int = 0
+    meetings_organized_count: int = 0
+    meetings_attended_count: int = 0
+    audio_duration_seconds: int = 0
+    video_duration_seconds: int = 0
+    screen_share_duration_seconds: int = 0
+    is_licensed: bool | None = None
+    report_period: int
+
+
+class OneDriveUsageAccountDetail(ReportRow):
+    """Per drive, keyed by its owner's principal name (not per user)."""
+
+    site_url: str | None = None
+    owner_principal_name: str
+    is_deleted: bool = False
+    last_activity_date: date | None = None
+    file_count: int = 0
+    active_file_count: int = 0
+    storage_used_bytes: int = 0
+    storage_allocated_bytes: int = 0
+    report_period: int
+
+
+class SharePointActivityUserDetail(ReportRow):
+    user_principal_name: str
+    is_deleted: bool = False
+    last_activity_date: date | None = None
+    viewed_or_edited_file_count: int = 0
+    synced_file_count: int = 0
+    shared_internally_file_count: int = 0
+    shared_externally_file_count: int = 0
+    visited_page_count: int = 0
+    report_period: int
+
+
+class M365AppUserDetail(ReportRow):
+    user_principal_name: str
+    last_activation_date: date | None = None
+    last_activity_date: date | None = None
+    report_period: int
+    windows: bool = False
+    mac: bool = False
+    mobile: bool = False
+    web: bool = False
+    outlook: bool = False
+    word: bool = False
+    excel: bool = False
+    powerpoint: bool = False
+    onenote: bool = False
+    teams: bool = False
+
+
+class ActiveUserCounts(ReportRow):
+    """getOffice365ActiveUserCounts: one row per day (period form only)."""
+
+    report_date: date
+    office365: int = 0
+    exchange: int = 0
+    onedrive: int = 0
+    sharepoint: int = 0
+    skype_for_business: int = 0
+    yammer: int = 0
+    teams: int = 0
+    report_period: int
+
+
+class TeamsUserActivityCounts(ReportRow):
+    report_date: date
+    team_chat_messages: int = 0
+    private_chat_messages: int = 0
+    calls: int = 0
+    meetings: int = 0
+    meetings_organized: int = 0
+    meetings_attended: int = 0
+    report_period: int

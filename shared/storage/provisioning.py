@@ -1,0 +1,19 @@
+"""`ensure_storage`: create every table and queue of the registry. Idempotent; run it at start-up.
+
+Organisation containers are not created here: each is created with its organisation (`OrgContainer`).
+"""
+
+from __future__ import annotations
+
+from shared.storage.clients import StorageClients
+from shared.storage.errors import translate_errors
+from shared.storage.names import QueueName, TableName
+from shared.storage.queues import QueueSender
+
+
+def ensure_storage(clients: StorageClients) -> None:
+    for table in TableName:
+        with translate_errors(f"create table {table.value}"):
+            clients.table.create_table_if_not_exists(table.value)
+    for queue in QueueName:
+        QueueSender(clients, queue).create()
