@@ -7,6 +7,7 @@ fail at start-up with a message that names the key, so a typo never silently fal
 
 from __future__ import annotations
 
+import base64
 import os
 from collections.abc import Mapping
 from functools import lru_cache
@@ -19,6 +20,8 @@ ENV_PREFIX = "INSIGHT365_"
 # Set by the App Service platform on every Azure Functions instance, never locally.
 AZURE_MARKERS = ("WEBSITE_INSTANCE_ID", "WEBSITE_SITE_NAME")
 MAX_BODY_CEILING = 1024 * 1024
+# The public key in local.settings.sample.json; fine on a laptop, never in production.
+SAMPLE_PAGE_TOKEN_KEY = "bG9jYWwtZGV2ZWxvcG1lbnQtb25seS1wYWdlLXRva2VuLWtleS0wMDA="  # noqa: S105 - public on purpose
 
 
 class SettingsError(RuntimeError):
@@ -32,6 +35,29 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     max_body_bytes: int = Field(default=64 * 1024, ge=1024, le=MAX_BODY_CEILING)
     cors_origins: Annotated[tuple[str, ...], NoDecode] = ()
+
+    # Signs the opaque continuation tokens of list endpoints (base64, at least 32 bytes). In Azure it is a
+    # Key Vault reference; the sample's value is public and refused in production.
+    page_token_key: str
+
+    # The identity provider (Entra External ID, Azure AD B2C or the local dev issuer).
+    oidc_issuer: str = ""
+    oidc_discovery_url: str = ""
+    oidc_audience: str = ""
+    oidc_required_scope: str = "access_as_user"
+    oidc_leeway_seconds: int = Field(default=60, ge=0, le=60)
+    oidc_email_verified_by_issuer: bool = False
+    # Names of the AES-256 keys (in the secret store) that encrypt TOTP secrets; the first one encrypts.
+    mfa_key_ids: Annotated[tuple[str, ...], NoDecode] = ("mfa-key-1",)
+
+    graph_base_url: str = "https://graph.microsoft.com/v1.0"
+    graph_authority: str = "https://login.microsoftonline.com"
+    refresh_schedule: str = "0 0 2 * * *"
+    retention_schedule: str = "0 30 3 * * *"
+    collection_time_budget_seconds: int = Field(default=600, ge=1, le=1500)
+    secret_store: Literal["keyvault", "local"] = "keyvault"  # noqa: S105 - a kind, not a secret
+    key_vault_url: str = ""
+    local_secrets_path: str = ".local/secrets.json"
 
     # The Functions host's own storage setting doubles as the application's storage connection.
     storage_connection: str = Field(default="", validation_alias="AzureWebJobsStorage")
@@ -49,12 +75,31 @@ class Settings(BaseSettings):
         # `load_settings` reads the environment itself, so that it can refuse unknown keys.
         return (init_settings,)
 
-    @field_validator("cors_origins", mode="before")
+    @field_validator("cors_origins", "mfa_key_ids", mode="before")
     @classmethod
-    def _split_origins(cls, value: object) -> object:
+    def _split_list(cls, value: object) -> object:
         if isinstance(value, str):
-            return tuple(origin.strip().rstrip("/") for origin in value.split(",") if origin.strip())
+            return tuple(item.strip().rstrip("/") for item in value.split(",") if item.strip())
         return value
+
+    @field_validator("page_token_key")
+    @classmethod
+    def _key_is_long_enough(cls, value: str) -> str:
+        try:
+            decoded = base64.b64decode(value, validate=True)
+        except ValueError:
+            raise ValueError("must be base64") from None
+        if len(decoded) < 32:
+            raise ValueError("must decode to at least 32 bytes")
+        return value
+
+    @field_validator(
+        "graph_base_url", "graph_authority", "key_vault_url", "oidc_issuer", "oidc_discovery_url"
+    )
+    @classmethod
+    def _no_trailing_slash(cls, value: str) -> str:
+        # msgraph-sdk builds "{base}/users"; a trailing slash would send "//users".
+        return value.rstrip("/")
 
     @field_validator("cors_origins")
     @classmethod
@@ -74,22 +119,43 @@ def _unsafe_reasons(settings: Settings, running_in_azure: bool) -> list[str]:
     reasons: list[str] = []
     if running_in_azure and settings.environment != "production":
         reasons.append("INSIGHT365_ENVIRONMENT must be 'production' when running in Azure")
-    if settings.environment == "production":
-        if "UseDevelopmentStorage=true" in settings.storage_connection or "devstoreaccount1" in (
-            settings.storage_connection
-        ):
-            reasons.append("AzureWebJobsStorage points at the local emulator")
-        if "http://" in settings.storage_connection or "DefaultEndpointsProtocol=http;" in (
-            settings.storage_connection
-        ):
-            reasons.append("AzureWebJobsStorage uses plain http endpoints")
-        reasons += [
-            f"CORS origin {origin!r} is not https"
-            for origin in settings.cors_origins
-            if not origin.startswith("https://")
-        ]
     if not settings.storage_connection and not settings.storage_account:
         reasons.append("set AzureWebJobsStorage (connection) or AzureWebJobsStorage__accountName (identity)")
+    if settings.environment == "production":
+        reasons += _production_reasons(settings)
+    return reasons
+
+
+def _production_reasons(settings: Settings) -> list[str]:
+    reasons: list[str] = []
+    storage = settings.storage_connection
+    if "UseDevelopmentStorage=true" in storage or "devstoreaccount1" in storage:
+        reasons.append("AzureWebJobsStorage points at the local emulator")
+    if "http://" in storage or "DefaultEndpointsProtocol=http;" in storage:
+        reasons.append("AzureWebJobsStorage uses plain http endpoints")
+    reasons += [
+        f"CORS origin {origin!r} is not https"
+        for origin in settings.cors_origins
+        if not origin.startswith("https://")
+    ]
+    if not settings.oidc_issuer or not settings.oidc_audience:
+        reasons.append("INSIGHT365_OIDC_ISSUER and INSIGHT365_OIDC_AUDIENCE are required")
+    urls = {
+        "INSIGHT365_OIDC_ISSUER": settings.oidc_issuer,
+        "INSIGHT365_OIDC_DISCOVERY_URL": settings.oidc_discovery_url,
+        "INSIGHT365_GRAPH_BASE_URL": settings.graph_base_url,
+        "INSIGHT365_GRAPH_AUTHORITY": settings.graph_authority,
+        "INSIGHT365_KEY_VAULT_URL": settings.key_vault_url,
+    }
+    reasons += [
+        f"{name} must be an https URL" for name, url in urls.items() if url and not url.startswith("https://")
+    ]
+    if settings.page_token_key == SAMPLE_PAGE_TOKEN_KEY:
+        reasons.append("INSIGHT365_PAGE_TOKEN_KEY is the public sample key")
+    if settings.secret_store == "local":  # noqa: S105 - a kind, not a secret
+        reasons.append("INSIGHT365_SECRET_STORE=local is for development only; use keyvault")
+    elif not settings.key_vault_url:
+        reasons.append("INSIGHT365_KEY_VAULT_URL is required with the keyvault secret store")
     return reasons
 
 

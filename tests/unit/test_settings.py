@@ -3,11 +3,22 @@ from pathlib import Path
 
 import pytest
 
-from shared.settings import Settings, SettingsError, load_settings
+from shared.settings import SAMPLE_PAGE_TOKEN_KEY, Settings, SettingsError, load_settings
 
 SAMPLE = Path(__file__).resolve().parents[2] / "local.settings.sample.json"
-DEV = {"AzureWebJobsStorage": "UseDevelopmentStorage=true", "INSIGHT365_ENVIRONMENT": "development"}
-PROD = {"AzureWebJobsStorage__accountName": "insight365prod"}
+KEY = "cHJvZHVjdGlvbi10ZXN0LWtleS0wMTIzNDU2Nzg5MDEyMzQ1Njc4OTAxMjM0NQ=="
+DEV = {
+    "AzureWebJobsStorage": "UseDevelopmentStorage=true",
+    "INSIGHT365_ENVIRONMENT": "development",
+    "INSIGHT365_PAGE_TOKEN_KEY": KEY,
+}
+PROD = {
+    "AzureWebJobsStorage__accountName": "insight365prod",
+    "INSIGHT365_PAGE_TOKEN_KEY": KEY,
+    "INSIGHT365_KEY_VAULT_URL": "https://insight365.vault.azure.net",
+    "INSIGHT365_OIDC_ISSUER": "https://login.insight365.example/tenant/v2.0",
+    "INSIGHT365_OIDC_AUDIENCE": "api://insight365",
+}
 
 
 def test_sample_settings_load_and_every_key_is_explained() -> None:
@@ -44,10 +55,32 @@ def test_production_defaults_are_safe() -> None:
         ({**DEV, "INSIGHT365_ENVIRONMENT": "staging"}, "INSIGHT365_ENVIRONMENT"),
         ({**DEV, "INSIGHT365_CORS_ORIGINS": "*"}, "wildcard"),
         ({**DEV, "WEBSITE_INSTANCE_ID": "abc"}, "must be 'production' when running in Azure"),
-        ({"AzureWebJobsStorage": "UseDevelopmentStorage=true"}, "local emulator"),
-        ({"AzureWebJobsStorage": "DefaultEndpointsProtocol=http;AccountName=a"}, "plain http"),
+        ({**PROD, "AzureWebJobsStorage": "UseDevelopmentStorage=true"}, "local emulator"),
+        ({**PROD, "AzureWebJobsStorage": "DefaultEndpointsProtocol=http;AccountName=a"}, "plain http"),
         ({**PROD, "INSIGHT365_CORS_ORIGINS": "http://spa.example"}, "not https"),
-        ({"INSIGHT365_ENVIRONMENT": "development"}, "AzureWebJobsStorage"),
+        (
+            {**PROD, "INSIGHT365_GRAPH_BASE_URL": "http://127.0.0.1:1/v1.0"},
+            "INSIGHT365_GRAPH_BASE_URL must be an https",
+        ),
+        (
+            {**PROD, "INSIGHT365_GRAPH_AUTHORITY": "http://127.0.0.1:1"},
+            "INSIGHT365_GRAPH_AUTHORITY must be an https",
+        ),
+        ({**PROD, "INSIGHT365_PAGE_TOKEN_KEY": SAMPLE_PAGE_TOKEN_KEY}, "public sample key"),
+        ({**PROD, "INSIGHT365_SECRET_STORE": "local"}, "development only"),
+        ({**PROD, "INSIGHT365_KEY_VAULT_URL": ""}, "INSIGHT365_KEY_VAULT_URL is required"),
+        (
+            {**PROD, "INSIGHT365_OIDC_ISSUER": ""},
+            "INSIGHT365_OIDC_ISSUER and INSIGHT365_OIDC_AUDIENCE are required",
+        ),
+        (
+            {**PROD, "INSIGHT365_OIDC_ISSUER": "http://127.0.0.1:8090"},
+            "INSIGHT365_OIDC_ISSUER must be an https",
+        ),
+        ({**DEV, "INSIGHT365_PAGE_TOKEN_KEY": "c2hvcnQ="}, "INSIGHT365_PAGE_TOKEN_KEY"),
+        ({**DEV, "INSIGHT365_PAGE_TOKEN_KEY": "not base64!"}, "INSIGHT365_PAGE_TOKEN_KEY"),
+        ({"AzureWebJobsStorage": "x", "INSIGHT365_ENVIRONMENT": "development"}, "INSIGHT365_PAGE_TOKEN_KEY"),
+        ({"INSIGHT365_ENVIRONMENT": "development", "INSIGHT365_PAGE_TOKEN_KEY": KEY}, "AzureWebJobsStorage"),
     ],
 )
 def test_unknown_invalid_and_unsafe_settings_fail_with_the_key_named(
@@ -56,6 +89,11 @@ def test_unknown_invalid_and_unsafe_settings_fail_with_the_key_named(
     with pytest.raises(SettingsError) as raised:
         load_settings(environ)
     assert message in str(raised.value)
+
+
+def test_urls_lose_their_trailing_slash() -> None:
+    settings = load_settings({**DEV, "INSIGHT365_GRAPH_BASE_URL": "http://127.0.0.1:9/v1.0/"})
+    assert settings.graph_base_url == "http://127.0.0.1:9/v1.0"
 
 
 def test_cors_origins_are_split_and_normalised() -> None:

@@ -1,4 +1,4 @@
-"""Storage-layer fixtures: shared clients on the session's Azurite, and a fresh organisation per test."""
+"""Storage-layer fixtures: a fresh organisation (and its container) per test."""
 
 from __future__ import annotations
 
@@ -6,19 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from shared.storage import OrgContainer, PageTokenSigner, StorageClients, TenantContext, ensure_storage
-
-
-@pytest.fixture(scope="session")
-def clients(storage_connection_string: str) -> Iterator[StorageClients]:
-    with StorageClients.from_connection_string(storage_connection_string) as storage_clients:
-        ensure_storage(storage_clients)
-        yield storage_clients
-
-
-@pytest.fixture(scope="session")
-def tokens() -> PageTokenSigner:
-    return PageTokenSigner(b"k" * 32)
+from shared.storage import OrgContainer, StorageClients, TenantContext
 
 
 @pytest.fixture

@@ -1,0 +1,1 @@
+"""Insight365 custom checkov checks for Bicep (loaded with --external-checks-dir infra/checks)."""

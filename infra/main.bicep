@@ -1,0 +1,252 @@
+// Insight365: the whole production service in one subscription-scope deployment.
+//
+//   azd up            (azure.yaml at the repository root), or
+//   az deployment sub create --location uksouth --template-file infra/main.bicep \
+//       --parameters infra/main.parameters.json
+//
+// Every security-relevant property is written as a literal in the resource that carries it
+// (checkov and infra/checks read each file on its own and do not follow parameters into modules).
+// `make scan` (infra/scan.sh) proves those properties offline.
+targetScope = 'subscription'
+
+@minLength(1)
+@maxLength(20)
+@description('azd environment name, e.g. prod. Used in resource names and the azd-env-name tag.')
+param environmentName string
+
+@allowed([
+  'uksouth'
+  'ukwest'
+])
+@description('Primary region. Use uksouth: Flex Consumption, availability zones and GZRS need it; ukwest is the paired geo-secondary.')
+param location string = 'uksouth'
+
+@description('OpenID Connect issuer of the identity provider (Entra External ID), exactly as it appears in the `iss` claim.')
+param oidcIssuer string
+
+@description('Audience (`aud`) of access tokens for the Insight365 API: the API app registration\'s Application ID URI or client id.')
+param oidcAudience string
+
+@description('Origins of the single-page app allowed by CORS, comma separated, e.g. https://app.insight365.example.')
+param spaOrigins string
+
+@description('Public host name served by the Application Gateway, e.g. api.insight365.example.')
+param publicHostName string
+
+@description('Key Vault (in another resource group) that holds the TLS certificate for publicHostName.')
+param tlsCertificateVaultName string
+
+@description('Resource group of tlsCertificateVaultName.')
+param tlsCertificateVaultResourceGroup string
+
+@description('Name of the certificate in tlsCertificateVaultName (its secret id is version-less so renewals roll out automatically).')
+param tlsCertificateName string
+
+@description('E-mail address that receives operational alerts.')
+param alertEmail string
+
+@description('Optional object id of the deploying user; gets no data-plane roles (kept for azd compatibility).')
+param principalId string = ''
+
+var abbrs = loadJsonContent('abbreviations.json')
+var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
+var tags = {
+  'azd-env-name': environmentName
+  application: 'insight365'
+  'data-residency': 'uk'
+}
+
+resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
+  name: '${abbrs.resourceGroup}insight365-${environmentName}'
+  location: location
+  tags: tags
+}
+
+// UK-only hosting, enforced by Azure Policy for every resource in the subscription
+// (the built-in "Allowed locations" policy ignores `global` resources such as DNS zones).
+resource allowedLocations 'Microsoft.Authorization/policyAssignments@2024-04-01' = {
+  name: 'insight365-allowed-locations-${environmentName}'
+  properties: {
+    displayName: 'Insight365: allowed locations (UK South, UK West)'
+    description: 'Customer promise: UK-only hosting. Denies any resource created outside UK South and UK West.'
+    policyDefinitionId: '/providers/Microsoft.Authorization/policyDefinitions/e56962a6-4747-49cd-b67b-bf8b01975c4c'
+    enforcementMode: 'Default'
+    parameters: {
+      listOfAllowedLocations: {
+        value: [
+          'uksouth'
+          'ukwest'
+        ]
+      }
+    }
+  }
+}
+
+module monitoring 'modules/monitoring.bicep' = {
+  name: 'monitoring'
+  scope: rg
+  params: {
+    location: location
+    tags: tags
+    workspaceName: '${abbrs.logAnalytics}${resourceToken}'
+    appInsightsName: '${abbrs.appInsights}${resourceToken}'
+    actionGroupName: '${abbrs.actionGroup}${resourceToken}'
+    alertEmail: alertEmail
+  }
+}
+
+module network 'modules/network.bicep' = {
+  name: 'network'
+  scope: rg
+  params: {
+    location: location
+    tags: tags
+    vnetName: '${abbrs.virtualNetwork}${resourceToken}'
+    workspaceId: monitoring.outputs.workspaceId
+  }
+}
+
+module keyVault 'modules/keyvault.bicep' = {
+  name: 'keyvault'
+  scope: rg
+  params: {
+    location: location
+    tags: tags
+    vaultName: '${abbrs.keyVault}${resourceToken}'
+    storageIdentityName: '${abbrs.managedIdentity}st-${resourceToken}'
+    privateEndpointSubnetId: network.outputs.privateEndpointSubnetId
+    privateDnsZoneId: network.outputs.keyVaultDnsZoneId
+    workspaceId: monitoring.outputs.workspaceId
+    appInsightsName: monitoring.outputs.appInsightsName
+  }
+}
+
+module storage 'modules/storage.bicep' = {
+  name: 'storage'
+  scope: rg
+  params: {
+    location: location
+    tags: tags
+    accountName: '${abbrs.storageAccount}${resourceToken}'
+    encryptionIdentityId: keyVault.outputs.storageIdentityId
+    keyVaultUri: keyVault.outputs.vaultUri
+    keyName: keyVault.outputs.storageKeyName
+    privateEndpointSubnetId: network.outputs.privateEndpointSubnetId
+    blobDnsZoneId: network.outputs.blobDnsZoneId
+    queueDnsZoneId: network.outputs.queueDnsZoneId
+    tableDnsZoneId: network.outputs.tableDnsZoneId
+    workspaceId: monitoring.outputs.workspaceId
+  }
+}
+
+module backup 'modules/backup.bicep' = {
+  name: 'backup'
+  scope: rg
+  params: {
+    location: location
+    tags: tags
+    vaultName: '${abbrs.backupVault}${resourceToken}'
+    storageAccountName: storage.outputs.accountName
+    workspaceId: monitoring.outputs.workspaceId
+  }
+}
+
+module functionApp 'modules/functionapp.bicep' = {
+  name: 'functionapp'
+  scope: rg
+  params: {
+    location: location
+    tags: union(tags, { 'azd-service-name': 'api' })
+    planName: '${abbrs.appServicePlan}${resourceToken}'
+    appName: '${abbrs.functionApp}${resourceToken}'
+    storageAccountName: storage.outputs.accountName
+    deploymentContainerName: storage.outputs.deploymentContainerName
+    appSubnetId: network.outputs.appSubnetId
+    privateEndpointSubnetId: network.outputs.privateEndpointSubnetId
+    privateDnsZoneId: network.outputs.sitesDnsZoneId
+    keyVaultName: keyVault.outputs.vaultName
+    appInsightsSecretName: keyVault.outputs.appInsightsSecretName
+    oidcIssuer: oidcIssuer
+    oidcAudience: oidcAudience
+    spaOrigins: spaOrigins
+    workspaceId: monitoring.outputs.workspaceId
+  }
+}
+
+module rbac 'modules/rbac.bicep' = {
+  name: 'rbac'
+  scope: rg
+  params: {
+    appPrincipalId: functionApp.outputs.principalId
+    storageAccountName: storage.outputs.accountName
+    keyVaultName: keyVault.outputs.vaultName
+    appInsightsName: monitoring.outputs.appInsightsName
+  }
+}
+
+module gatewayIdentity 'modules/gateway-identity.bicep' = {
+  name: 'gateway-identity'
+  scope: rg
+  params: {
+    location: location
+    tags: tags
+    identityName: '${abbrs.managedIdentity}agw-${resourceToken}'
+  }
+}
+
+module certificateAccess 'modules/certificate-access.bicep' = {
+  name: 'certificate-access'
+  scope: resourceGroup(tlsCertificateVaultResourceGroup)
+  params: {
+    vaultName: tlsCertificateVaultName
+    certificateName: tlsCertificateName
+    gatewayPrincipalId: gatewayIdentity.outputs.principalId
+  }
+}
+
+module gateway 'modules/gateway.bicep' = {
+  name: 'gateway'
+  scope: rg
+  dependsOn: [
+    certificateAccess
+  ]
+  params: {
+    location: location
+    tags: tags
+    gatewayName: '${abbrs.applicationGateway}${resourceToken}'
+    wafPolicyName: '${abbrs.wafPolicy}${resourceToken}'
+    publicIpName: '${abbrs.publicIp}agw-${resourceToken}'
+    gatewaySubnetId: network.outputs.gatewaySubnetId
+    gatewayIdentityId: gatewayIdentity.outputs.identityId
+    publicHostName: publicHostName
+    tlsCertificateSecretId: 'https://${tlsCertificateVaultName}${environment().suffixes.keyvaultDns}/secrets/${tlsCertificateName}'
+    backendHostName: functionApp.outputs.defaultHostName
+    workspaceId: monitoring.outputs.workspaceId
+  }
+}
+
+module alerts 'modules/alerts.bicep' = {
+  name: 'alerts'
+  scope: rg
+  dependsOn: [
+    storage
+    functionApp
+    gateway
+  ]
+  params: {
+    location: location
+    tags: tags
+    namePrefix: resourceToken
+    workspaceId: monitoring.outputs.workspaceId
+    actionGroupId: monitoring.outputs.actionGroupId
+  }
+}
+
+output AZURE_LOCATION string = location
+output AZURE_TENANT_ID string = tenant().tenantId
+output AZURE_RESOURCE_GROUP string = rg.name
+output AZURE_FUNCTION_APP_NAME string = functionApp.outputs.name
+output AZURE_KEY_VAULT_NAME string = keyVault.outputs.vaultName
+output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.accountName
+output GATEWAY_PUBLIC_IP string = gateway.outputs.publicIpAddress
+output DEPLOYING_PRINCIPAL_ID string = principalId

@@ -1,0 +1,96 @@
+// Log-based alert rules on the Log Analytics workspace, all notifying the action group.
+@allowed([
+  'uksouth'
+  'ukwest'
+])
+param location string
+param tags object
+param namePrefix string
+param workspaceId string
+param actionGroupId string
+
+var rules = [
+  {
+    name: 'poison-queue-messages'
+    displayName: 'Insight365: message moved to a poison queue'
+    description: 'A queue message failed maxDequeueCount times and was moved to a *-poison queue.'
+    severity: 1
+    windowSize: 'PT5M'
+    query: 'StorageQueueLogs | where OperationName == "PutMessage" and StatusCode between (200 .. 299) | where tolower(ObjectKey) contains "-poison"'
+    timeAggregation: 'Count'
+    metricMeasureColumn: null
+    threshold: 0
+  }
+  {
+    name: 'function-failures'
+    displayName: 'Insight365: function invocations failed'
+    description: 'Function invocations (HTTP, queue or timer) that ended in failure.'
+    severity: 2
+    windowSize: 'PT15M'
+    query: 'AppRequests | where Success == false'
+    timeAggregation: 'Count'
+    metricMeasureColumn: null
+    threshold: 0
+  }
+  {
+    name: 'gateway-5xx-rate'
+    displayName: 'Insight365: 5xx rate above 5% at the gateway'
+    description: 'Share of responses with status 500-599 served by the Application Gateway.'
+    severity: 1
+    windowSize: 'PT5M'
+    query: 'AGWAccessLogs | summarize Total = count(), Errors = countif(HttpStatus >= 500) | where Total > 0 | extend ErrorRatePercent = 100.0 * Errors / Total'
+    timeAggregation: 'Average'
+    metricMeasureColumn: 'ErrorRatePercent'
+    threshold: 5
+  }
+  {
+    name: 'waf-blocks'
+    displayName: 'Insight365: WAF blocked requests'
+    description: 'Requests blocked by the WAF (managed rules or the rate limit).'
+    severity: 3
+    windowSize: 'PT15M'
+    query: 'AGWFirewallLogs | where Action == "Blocked"'
+    timeAggregation: 'Count'
+    metricMeasureColumn: null
+    threshold: 0
+  }
+]
+
+resource alertRules 'Microsoft.Insights/scheduledQueryRules@2023-03-15-preview' = [for rule in rules: {
+  name: '${namePrefix}-${rule.name}'
+  location: location
+  tags: tags
+  kind: 'LogAlert'
+  properties: {
+    displayName: rule.displayName
+    description: rule.description
+    severity: rule.severity
+    enabled: true
+    evaluationFrequency: 'PT5M'
+    windowSize: rule.windowSize
+    scopes: [
+      workspaceId
+    ]
+    criteria: {
+      allOf: [
+        {
+          query: rule.query
+          timeAggregation: rule.timeAggregation
+          metricMeasureColumn: rule.metricMeasureColumn
+          operator: 'GreaterThan'
+          threshold: rule.threshold
+          failingPeriods: {
+            numberOfEvaluationPeriods: 1
+            minFailingPeriodsToAlert: 1
+          }
+        }
+      ]
+    }
+    autoMitigate: true
+    actions: {
+      actionGroups: [
+        actionGroupId
+      ]
+    }
+  }
+}]

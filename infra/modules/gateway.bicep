@@ -1,0 +1,379 @@
+// Application Gateway WAF_v2: the service's only public entry point.
+// - WAF policy in Prevention mode with the OWASP CRS 3.2 managed rule set (plus bot protection),
+//   request body inspection, a 64 KB body limit (the API's own limit) and a per-client rate limit.
+// - TLS 1.2 minimum with ECDHE (forward-secret) AEAD ciphers only; TLS 1.3 is always on for v2.
+// - HTTP is answered with a permanent redirect to HTTPS and never reaches the back end.
+// - The back end is the Function App through its private endpoint, over HTTPS, host name preserved.
+@allowed([
+  'uksouth'
+  'ukwest'
+])
+param location string
+param tags object
+param gatewayName string
+param wafPolicyName string
+param publicIpName string
+param gatewaySubnetId string
+param gatewayIdentityId string
+param publicHostName string
+@description('Version-less Key Vault secret id of the TLS certificate for publicHostName.')
+param tlsCertificateSecretId string
+@description('Default host name of the Function App; resolves to its private endpoint inside the VNet.')
+param backendHostName string
+param workspaceId string
+
+// UK South has availability zones; UK West does not.
+var zones = location == 'uksouth' ? [
+  '1'
+  '2'
+  '3'
+] : []
+var gatewayId = resourceId('Microsoft.Network/applicationGateways', gatewayName)
+
+resource wafPolicy 'Microsoft.Network/ApplicationGatewayWebApplicationFirewallPolicies@2024-01-01' = {
+  name: wafPolicyName
+  location: location
+  tags: tags
+  properties: {
+    policySettings: {
+      state: 'Enabled'
+      mode: 'Prevention'
+      requestBodyCheck: true
+      requestBodyEnforcement: true
+      requestBodyInspectLimitInKB: 64
+      maxRequestBodySizeInKb: 64
+      fileUploadEnforcement: true
+      fileUploadLimitInMb: 1
+    }
+    managedRules: {
+      managedRuleSets: [
+        {
+          ruleSetType: 'OWASP'
+          ruleSetVersion: '3.2'
+        }
+        {
+          ruleSetType: 'Microsoft_BotManagerRuleSet'
+          ruleSetVersion: '1.0'
+        }
+      ]
+    }
+    customRules: [
+      {
+        name: 'RateLimitPerClientIp'
+        priority: 10
+        ruleType: 'RateLimitRule'
+        rateLimitDuration: 'OneMin'
+        rateLimitThreshold: 600
+        groupByUserSession: [
+          {
+            groupByVariables: [
+              {
+                variableName: 'ClientAddr'
+              }
+            ]
+          }
+        ]
+        matchConditions: [
+          {
+            matchVariables: [
+              {
+                variableName: 'RequestUri'
+              }
+            ]
+            operator: 'Any'
+            negationConditon: false
+            matchValues: []
+          }
+        ]
+        action: 'Block'
+        state: 'Enabled'
+      }
+    ]
+  }
+}
+
+resource publicIp 'Microsoft.Network/publicIPAddresses@2024-01-01' = {
+  name: publicIpName
+  location: location
+  tags: tags
+  zones: zones
+  sku: {
+    name: 'Standard'
+    tier: 'Regional'
+  }
+  properties: {
+    publicIPAllocationMethod: 'Static'
+    publicIPAddressVersion: 'IPv4'
+  }
+}
+
+resource gateway 'Microsoft.Network/applicationGateways@2024-01-01' = {
+  name: gatewayName
+  location: location
+  tags: tags
+  zones: zones
+  identity: {
+    type: 'UserAssigned'
+    userAssignedIdentities: {
+      '${gatewayIdentityId}': {}
+    }
+  }
+  properties: {
+    sku: {
+      name: 'WAF_v2'
+      tier: 'WAF_v2'
+    }
+    autoscaleConfiguration: {
+      minCapacity: 2
+      maxCapacity: 10
+    }
+    enableHttp2: true
+    firewallPolicy: {
+      id: wafPolicy.id
+    }
+    sslPolicy: {
+      policyType: 'CustomV2'
+      minProtocolVersion: 'TLSv1_2'
+      cipherSuites: [
+        'TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384'
+        'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256'
+        'TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384'
+        'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256'
+      ]
+    }
+    gatewayIPConfigurations: [
+      {
+        name: 'gateway-subnet'
+        properties: {
+          subnet: {
+            id: gatewaySubnetId
+          }
+        }
+      }
+    ]
+    frontendIPConfigurations: [
+      {
+        name: 'public'
+        properties: {
+          publicIPAddress: {
+            id: publicIp.id
+          }
+        }
+      }
+    ]
+    frontendPorts: [
+      {
+        name: 'port-443'
+        properties: {
+          port: 443
+        }
+      }
+      {
+        name: 'port-80'
+        properties: {
+          port: 80
+        }
+      }
+    ]
+    sslCertificates: [
+      {
+        name: 'public-host'
+        properties: {
+          keyVaultSecretId: tlsCertificateSecretId
+        }
+      }
+    ]
+    backendAddressPools: [
+      {
+        name: 'function-app'
+        properties: {
+          backendAddresses: [
+            {
+              fqdn: backendHostName
+            }
+          ]
+        }
+      }
+    ]
+    probes: [
+      {
+        name: 'function-app-health'
+        properties: {
+          protocol: 'Https'
+          path: '/api/v1/health'
+          interval: 30
+          timeout: 30
+          unhealthyThreshold: 3
+          pickHostNameFromBackendHttpSettings: true
+          match: {
+            statusCodes: [
+              '200-399'
+            ]
+          }
+        }
+      }
+    ]
+    backendHttpSettingsCollection: [
+      {
+        name: 'function-app-https'
+        properties: {
+          port: 443
+          protocol: 'Https'
+          cookieBasedAffinity: 'Disabled'
+          pickHostNameFromBackendAddress: true
+          requestTimeout: 230
+          probe: {
+            id: '${gatewayId}/probes/function-app-health'
+          }
+        }
+      }
+    ]
+    httpListeners: [
+      {
+        name: 'https'
+        properties: {
+          frontendIPConfiguration: {
+            id: '${gatewayId}/frontendIPConfigurations/public'
+          }
+          frontendPort: {
+            id: '${gatewayId}/frontendPorts/port-443'
+          }
+          protocol: 'Https'
+          hostName: publicHostName
+          requireServerNameIndication: true
+          sslCertificate: {
+            id: '${gatewayId}/sslCertificates/public-host'
+          }
+        }
+      }
+      {
+        name: 'http'
+        properties: {
+          frontendIPConfiguration: {
+            id: '${gatewayId}/frontendIPConfigurations/public'
+          }
+          frontendPort: {
+            id: '${gatewayId}/frontendPorts/port-80'
+          }
+          protocol: 'Http'
+          hostName: publicHostName
+        }
+      }
+    ]
+    redirectConfigurations: [
+      {
+        name: 'http-to-https'
+        properties: {
+          redirectType: 'Permanent'
+          targetListener: {
+            id: '${gatewayId}/httpListeners/https'
+          }
+          includePath: true
+          includeQueryString: true
+        }
+      }
+    ]
+    // The client address the API records is the one the gateway saw: a client-supplied
+    // X-Forwarded-For is replaced, never appended to (ASVS 4.1.3).
+    rewriteRuleSets: [
+      {
+        name: 'forwarded-headers'
+        properties: {
+          rewriteRules: [
+            {
+              name: 'set-x-forwarded-for'
+              ruleSequence: 100
+              actionSet: {
+                requestHeaderConfigurations: [
+                  {
+                    headerName: 'X-Forwarded-For'
+                    headerValue: '{var_client_ip}'
+                  }
+                ]
+                responseHeaderConfigurations: []
+              }
+            }
+          ]
+        }
+      }
+    ]
+    requestRoutingRules: [
+      {
+        name: 'https-to-function-app'
+        properties: {
+          ruleType: 'Basic'
+          priority: 100
+          httpListener: {
+            id: '${gatewayId}/httpListeners/https'
+          }
+          backendAddressPool: {
+            id: '${gatewayId}/backendAddressPools/function-app'
+          }
+          backendHttpSettings: {
+            id: '${gatewayId}/backendHttpSettingsCollection/function-app-https'
+          }
+          rewriteRuleSet: {
+            id: '${gatewayId}/rewriteRuleSets/forwarded-headers'
+          }
+        }
+      }
+      {
+        name: 'http-redirect-to-https'
+        properties: {
+          ruleType: 'Basic'
+          priority: 200
+          httpListener: {
+            id: '${gatewayId}/httpListeners/http'
+          }
+          redirectConfiguration: {
+            id: '${gatewayId}/redirectConfigurations/http-to-https'
+          }
+        }
+      }
+    ]
+  }
+}
+
+// Resource-specific tables (AGWAccessLogs, AGWFirewallLogs) feed the 5xx and WAF alerts.
+resource gatewayDiagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'to-log-analytics'
+  scope: gateway
+  properties: {
+    workspaceId: workspaceId
+    logAnalyticsDestinationType: 'Dedicated'
+    logs: [
+      {
+        categoryGroup: 'allLogs'
+        enabled: true
+      }
+    ]
+    metrics: [
+      {
+        category: 'AllMetrics'
+        enabled: true
+      }
+    ]
+  }
+}
+
+resource publicIpDiagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'to-log-analytics'
+  scope: publicIp
+  properties: {
+    workspaceId: workspaceId
+    logs: [
+      {
+        categoryGroup: 'allLogs'
+        enabled: true
+      }
+    ]
+    metrics: [
+      {
+        category: 'AllMetrics'
+        enabled: true
+      }
+    ]
+  }
+}
+
+output publicIpAddress string = publicIp.properties.ipAddress

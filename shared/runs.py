@@ -1,0 +1,127 @@
+"""Refresh runs: one row per run in the organisation's `runs` partition, with progress per dataset.
+
+The row is the single source of truth for a run's state; every writer re-reads it and writes with its
+ETag, so a redelivered message or a second instance can never silently overwrite newer progress.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from shared.storage import (
+    AlreadyExistsError,
+    NotFoundError,
+    OrgTable,
+    PageTokenSigner,
+    StorageClients,
+    TableName,
+    TenantContext,
+)
+
+RunState = Literal["queued", "collecting", "computing", "published", "failed"]
+DatasetStatus = Literal["pending", "running", "complete", "failed", "unavailable"]
+
+
+class DatasetProgress(BaseModel):
+    status: DatasetStatus = "pending"
+    rows: int = 0
+    bytes: int = 0
+    cursor: str | None = None  # where collection resumes (never a secret: a Graph nextLink or a page index)
+    error: str | None = None
+    warnings: list[str] = Field(default_factory=list)
+
+
+class RunTimings(BaseModel):
+    collect_started: datetime | None = None
+    collect_finished: datetime | None = None
+    compute_started: datetime | None = None
+    compute_finished: datetime | None = None
+
+
+class RunRecord(BaseModel):
+    run_id: str
+    as_of: date
+    trigger: Literal["schedule", "member"]
+    state: RunState = "queued"
+    created_at: datetime
+    updated_at: datetime
+    datasets: dict[str, DatasetProgress] = Field(default_factory=dict)
+    warnings: list[str] = Field(default_factory=list)
+    error: str | None = None
+    continuations: int = 0
+    timings: RunTimings = Field(default_factory=RunTimings)
+    etag: str = Field(default="", exclude=True)
+
+
+def daily_run_id(as_of: date) -> str:
+    """The scheduled run of a day has a fixed id, so fanning out twice on one day starts one run."""
+    return f"daily-{as_of.isoformat()}"
+
+
+def member_run_id(now: datetime) -> str:
+    return f"manual-{now.astimezone(UTC):%Y%m%dT%H%M%S}"
+
+
+class RunRepository:
+    def __init__(self, clients: StorageClients, tenant: TenantContext, tokens: PageTokenSigner) -> None:
+        self._table = OrgTable(clients, tenant, TableName.RUNS, tokens=tokens)
+
+    @staticmethod
+    def _properties(record: RunRecord) -> dict[str, object]:
+        # Queryable scalars as columns; the nested progress as one JSON column (well under 64 KiB).
+        return {
+            "as_of": record.as_of.isoformat(),
+            "state": record.state,
+            "trigger": record.trigger,
+            "created_at": record.created_at.isoformat(),
+            "updated_at": record.updated_at.isoformat(),
+            "document": record.model_dump_json(),
+        }
+
+    @staticmethod
+    def _record(document: str, etag: str) -> RunRecord:
+        record = RunRecord.model_validate(json.loads(document))
+        return record.model_copy(update={"etag": etag})
+
+    def create_if_absent(self, record: RunRecord) -> RunRecord:
+        """Insert the run, or return the one already there (at-least-once delivery)."""
+        try:
+            etag = self._table.insert(record.run_id, self._properties(record))
+        except AlreadyExistsError:
+            return self.get(record.run_id)
+        return record.model_copy(update={"etag": etag})
+
+    def get(self, run_id: str) -> RunRecord:
+        """The run, or `NotFoundError` (also for another organisation's run id)."""
+        entity = self._table.get(run_id)
+        return self._record(entity.properties["document"], entity.etag)
+
+    def find(self, run_id: str) -> RunRecord | None:
+        try:
+            return self.get(run_id)
+        except NotFoundError:
+            return None
+
+    def save(self, record: RunRecord, *, now: datetime | None = None) -> RunRecord:
+        """Write with the record's ETag; `ConcurrencyError` if someone else wrote since it was read."""
+        updated = record.model_copy(update={"updated_at": now or datetime.now(UTC)})
+        etag = self._table.update(record.run_id, self._properties(updated), etag=record.etag)
+        return updated.model_copy(update={"etag": etag})
+
+    def list_recent(self, limit: int = 50) -> list[RunRecord]:
+        """Newest first; an organisation has about one run a day, kept for the retention period."""
+        records = [self._record(entity.properties["document"], entity.etag) for entity in self._table.query()]
+        records.sort(key=lambda record: record.created_at, reverse=True)
+        return records[:limit]
+
+    def iter_all(self) -> Iterator[RunRecord]:
+        for entity in self._table.query():
+            yield self._record(entity.properties["document"], entity.etag)
+
+    def delete(self, run_id: str) -> None:
+        self._table.delete(run_id)
