@@ -47,7 +47,10 @@ def main() -> int:
     ports = AzuritePorts.default()
     busy = [port for port in (args.port, ports.blob, ports.queue, ports.table) if _port_in_use(port)]
     if busy:
-        print(f"make run: port(s) {busy} are already in use on 127.0.0.1; stop what holds them.", file=sys.stderr)
+        print(
+            f"make run: port(s) {busy} are already in use on 127.0.0.1; stop what holds them.",
+            file=sys.stderr,
+        )
         return 1
     try:
         with Azurite(ports, location=LOCAL_DATA / "azurite"):
