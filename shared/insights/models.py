@@ -1,0 +1,280 @@
+"""Insight payloads: what is stored per family and run, and what the API returns (pydantic, JSON-ready).
+
+Every payload carries its freshness (`as_of`, `collected_at`, `run_id`), the state of each raw dataset it
+was computed from, and `warnings` that name each known gap, so no figure is shown without its caveats.
+Only aggregates appear here: the per-person rows behind the reports live in the detail lists.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Family(StrEnum):
+    UTILISATION = "utilisation"
+    ADOPTION = "adoption"
+    PRODUCTIVITY = "productivity"
+    ASSURANCE = "assurance"
+
+
+class InsightWarning(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    code: str  # reports_concealed | signin_activity_unavailable | dataset_failed:<name> | price_missing:<sku>
+    message: str
+
+
+class DataSource(BaseModel):
+    dataset: str
+    status: str  # complete | failed | unavailable | missing
+    rows: int = 0
+    data_as_of: date | None = None  # the data's own date (a usage report's refresh date)
+    error: str | None = None
+
+
+class Payload(BaseModel):
+    family: Family
+    as_of: date
+    collected_at: datetime
+    computed_at: datetime
+    run_id: str
+    warnings: list[InsightWarning] = Field(default_factory=list)
+    sources: list[DataSource] = Field(default_factory=list)
+
+
+# --- utilisation -----------------------------------------------------------------------------------------
+
+
+class Money(BaseModel):
+    currency: str
+    amount: float
+
+
+class SkuUtilisation(BaseModel):
+    sku_id: str
+    sku_part_number: str
+    name: str
+    capability_status: str
+    free: bool  # a no-cost SKU (e.g. Power BI free): listed, but kept out of totals and waste
+    purchased: int  # prepaidUnits.enabled + warning
+    assigned: int  # consumedUnits
+    unassigned: int  # max(purchased - assigned, 0)
+    over_assigned: int  # max(assigned - purchased, 0)
+    holders: int  # accounts in the snapshot holding it
+    active: int  # enabled holders active within the threshold (blended activity)
+    inactive: int  # enabled holders inactive beyond the threshold
+    disabled: int  # holders whose account is disabled
+    redundant: int  # assignments made redundant by another licence of the same account
+    reclaimable: int  # distinct assignments that are disabled, inactive or redundant
+    utilisation_pct: float | None  # active / purchased
+    monthly_price: Money | None
+    monthly_waste: Money | None  # (reclaimable + unassigned) × price
+
+
+class RenewalReclaim(BaseModel):
+    subscription_id: str
+    sku_id: str
+    name: str
+    renewal_date: date
+    days_to_renewal: int
+    is_trial: bool
+    seats: int
+    reclaimable_seats: int  # unassigned and reclaimable seats allotted to this subscription
+    monthly_saving: Money | None
+    term_saving: Money | None  # monthly_saving × 12 (an annual term is assumed)
+
+
+class UtilisationTotals(BaseModel):
+    purchased: int
+    assigned: int
+    unassigned: int
+    licensed_accounts: int
+    active_accounts: int
+    inactive_accounts: int
+    disabled_licensed: int
+    guests_licensed: int
+    redundant_assignments: int
+    reclaimable_assignments: int
+    utilisation_pct: float | None  # active assignments / purchased seats, over paid SKUs
+    monthly_waste: list[Money]
+
+
+class UtilisationSummary(Payload):
+    family: Literal[Family.UTILISATION] = Family.UTILISATION
+    threshold_days: int
+    activity_basis: Literal["blended", "sign_in", "reports", "none"]
+    totals: UtilisationTotals
+    inactive_licensed: dict[int, int]  # 30/60/90 → enabled licensed accounts inactive beyond it
+    redundant_by_sku: dict[str, int]
+    skus: list[SkuUtilisation]
+    renewals: list[RenewalReclaim]
+
+
+# --- adoption --------------------------------------------------------------------------------------------
+
+
+class WorkloadAdoption(BaseModel):
+    workload: str
+    title: str
+    licensed: int
+    active_7: int
+    active_30: int
+    active_90: int
+    adoption_pct: float | None  # active_30 / licensed
+
+
+class GroupWorkload(BaseModel):
+    licensed: int
+    active_30: int
+    adoption_pct: float | None
+
+
+class GroupAdoption(BaseModel):
+    group: str
+    people: int
+    suppressed: bool  # fewer than 5 people: no figures are given
+    workloads: dict[str, GroupWorkload] = Field(default_factory=dict)
+
+
+class DailyActive(BaseModel):
+    day: date
+    active: dict[str, int]  # workload → active users that day (from the counts report)
+
+
+class AdoptionSummary(Payload):
+    family: Literal[Family.ADOPTION] = Family.ADOPTION
+    workloads: list[WorkloadAdoption]
+    apps_report_period_days: int | None
+    apps_by_platform: dict[str, int]  # windows/mac/mobile/web → users active on it in the period
+    apps_by_product: dict[str, int]
+    groups: list[GroupAdoption]
+    groups_available: bool  # false when reports are concealed (no per-person join possible)
+    daily: list[DailyActive]
+
+
+# --- productivity ----------------------------------------------------------------------------------------
+
+
+class MetricStats(BaseModel):
+    metric: str
+    title: str
+    unit: str
+    source: str
+    period_days: int | None
+    active_users: int
+    total: float
+    mean: float | None
+    median: float | None
+    p90: float | None
+
+
+class GroupMetric(BaseModel):
+    median: float | None
+    p90: float | None
+
+
+class GroupProductivity(BaseModel):
+    group: str
+    active_users: int
+    suppressed: bool
+    metrics: dict[str, GroupMetric] = Field(default_factory=dict)
+
+
+class ProductivitySummary(Payload):
+    family: Literal[Family.PRODUCTIVITY] = Family.PRODUCTIVITY
+    metrics: list[MetricStats]
+    groups: list[GroupProductivity]
+    groups_available: bool
+
+
+# --- assurance -------------------------------------------------------------------------------------------
+
+CheckStatus = Literal["pass", "fail", "warn", "not_applicable"]
+Severity = Literal["high", "medium", "low"]
+
+
+class CheckResult(BaseModel):
+    id: str
+    title: str
+    severity: Severity
+    status: CheckStatus
+    reason: str | None = None  # why not_applicable (e.g. the licence it needs), or a short verdict
+    evidence: dict[str, int | float | str | bool | None] = Field(default_factory=dict)
+    remediation: str
+    baseline: str | None = None  # e.g. MS.AAD.7.1v1
+    requires: list[str] = Field(default_factory=list)  # datasets it reads
+
+
+class ScorePoint(BaseModel):
+    day: date
+    current: float
+    maximum: float
+
+
+class SecureScoreSummary(BaseModel):
+    current: float
+    maximum: float
+    pct: float | None
+    change_7d: float | None
+    change_30d: float | None
+    history: list[ScorePoint]
+
+
+class Posture(BaseModel):
+    score: int | None
+    formula: str
+    counts: dict[str, int]
+
+
+class AssuranceSummary(Payload):
+    family: Literal[Family.ASSURANCE] = Family.ASSURANCE
+    posture: Posture
+    checks: list[CheckResult]
+    secure_score: SecureScoreSummary | None
+
+
+FamilyPayload = UtilisationSummary | AdoptionSummary | ProductivitySummary | AssuranceSummary
+PAYLOAD_MODELS: dict[Family, type[Payload]] = {
+    Family.UTILISATION: UtilisationSummary,
+    Family.ADOPTION: AdoptionSummary,
+    Family.PRODUCTIVITY: ProductivitySummary,
+    Family.ASSURANCE: AssuranceSummary,
+}
+
+
+# --- trends and published runs ---------------------------------------------------------------------------
+
+
+class TrendPoint(BaseModel):
+    day: date
+    run_id: str | None  # None for a day backfilled from a counts report
+    source: Literal["run", "counts_report"] = "run"
+    values: dict[str, float | None]
+
+
+class TrendSeries(BaseModel):
+    family: Family
+    start: date
+    end: date
+    points: list[TrendPoint]
+
+
+class DetailListInfo(BaseModel):
+    list_id: str
+    blob: str
+    rows: int
+
+
+class PublishedRun(BaseModel):
+    """What a pointer row (`current`, `day|<as_of>`) names: one run, whole."""
+
+    run_id: str
+    as_of: date
+    collected_at: datetime
+    published_at: datetime
+    lists: dict[str, DetailListInfo] = Field(default_factory=dict)
+    warnings: list[str] = Field(default_factory=list)
