@@ -108,6 +108,9 @@ class GraphSimulator:
     def _route_table(self) -> dict[str, Callable[[Call], Routed]]:
         return {
             "/users": self._users_route,
+            "/organization": lambda c: Routed(
+                Endpoint.ORGANIZATION, lambda: _ok(directory.organization(self.tenant, c.meta)), 1
+            ),
             "/subscribedSkus": lambda c: Routed(
                 Endpoint.SUBSCRIBED_SKUS, lambda: _ok(directory.subscribed_skus(self.tenant, c.meta)), 3
             ),

@@ -16,6 +16,7 @@ class Endpoint(StrEnum):
     TOKEN = "token"  # noqa: S105 -- the token endpoint's name, not a secret
     USERS = "users"
     USERS_SIGNIN = "users_signin"  # /users with signInActivity selected or filtered
+    ORGANIZATION = "organization"
     SUBSCRIBED_SKUS = "subscribed_skus"
     SUBSCRIPTIONS = "subscriptions"
     ROLE_ASSIGNMENTS = "role_assignments"

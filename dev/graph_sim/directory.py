@@ -1,7 +1,7 @@
 """Tenant-wide Graph resources, in the shapes of graph_api.md samples 10–14:
-`/subscribedSkus` (§3), `/directory/subscriptions` (companySubscription; from Graph's resource page,
-not in the reference), `/roleManagement/directory/roleAssignments` (§6), `/identity/conditionalAccess/
-policies` (§6), `/security/secureScores` (§5), `/admin/reportSettings` (§1.3) and
+`/organization`, `/subscribedSkus` (§3), `/directory/subscriptions` (companySubscription; from Graph's
+resource page, not in the reference), `/roleManagement/directory/roleAssignments` (§6),
+`/identity/conditionalAccess/policies` (§6), `/security/secureScores` (§5), `/admin/reportSettings` (§1.3) and
 `/reports/authenticationMethods/userRegistrationDetails` (§4)."""
 
 from __future__ import annotations
@@ -16,6 +16,13 @@ from dev.tenant import Account, Tenant
 from dev.tenant.roles import GLOBAL_ADMIN
 
 JsonObject = dict[str, Any]
+ORGANISATION_NAME = "Northwind Traders"
+
+
+def organization(tenant: Tenant, context: str) -> JsonObject:
+    """`GET /organization`: the tenant itself (id and display name; Graph's organization resource)."""
+    item = {"id": tenant.spec.tenant_id, "displayName": ORGANISATION_NAME, "tenantType": "AAD"}
+    return {"@odata.context": context, "value": [item]}
 
 
 def subscribed_skus(tenant: Tenant, context: str) -> JsonObject:

@@ -74,6 +74,7 @@ class Throttle:
         limiter: Limiter
         if endpoint in (
             Endpoint.USERS,
+            Endpoint.ORGANIZATION,
             Endpoint.SUBSCRIBED_SKUS,
             Endpoint.ROLE_ASSIGNMENTS,
             Endpoint.SUBSCRIPTIONS,

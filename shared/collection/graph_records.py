@@ -1,0 +1,187 @@
+"""Graph JSON items → snapshot record rows (snake_case, only what insights use; graph_api.md §2–§6).
+
+Each mapping is validated by its record model, so a page whose items lack an id or carry the wrong
+types fails the dataset with a reason instead of writing a bad row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from shared.graph import MalformedResponseError
+from shared.snapshot import records
+
+Item = dict[str, Any]
+_NEVER = "0001-01-01T00:00:00Z"  # Graph's "never" sentinel; the snapshot stores null
+
+
+def _when(value: Any) -> Any:
+    return None if value in (None, "", _NEVER) or str(value).startswith("0001-01-01") else value
+
+
+def organisation(item: Item) -> Item:
+    return {"tenant_id": item.get("id"), "display_name": item.get("displayName")}
+
+
+def user(item: Item) -> Item:
+    return {
+        "id": item.get("id"),
+        "user_principal_name": item.get("userPrincipalName"),
+        "display_name": item.get("displayName"),
+        "mail": item.get("mail"),
+        "account_enabled": item.get("accountEnabled"),
+        "user_type": item.get("userType"),
+        "created_date_time": item.get("createdDateTime"),
+        "department": item.get("department"),
+        "on_premises_sync_enabled": item.get("onPremisesSyncEnabled"),
+        "assigned_licenses": [
+            {"sku_id": lic.get("skuId"), "disabled_plans": lic.get("disabledPlans") or []}
+            for lic in item.get("assignedLicenses") or []
+        ],
+    }
+
+
+def sign_in_activity(item: Item) -> Item:
+    activity = item.get("signInActivity") or {}
+    return {
+        "id": item.get("id"),
+        "last_sign_in": _when(activity.get("lastSignInDateTime")),
+        "last_non_interactive_sign_in": _when(activity.get("lastNonInteractiveSignInDateTime")),
+        "last_successful_sign_in": _when(activity.get("lastSuccessfulSignInDateTime")),
+    }
+
+
+def subscribed_sku(item: Item) -> Item:
+    prepaid = item.get("prepaidUnits") or {}
+    return {
+        "sku_id": item.get("skuId"),
+        "sku_part_number": item.get("skuPartNumber"),
+        "capability_status": item.get("capabilityStatus"),
+        "applies_to": item.get("appliesTo"),
+        "consumed_units": item.get("consumedUnits"),
+        "prepaid_enabled": prepaid.get("enabled"),
+        "prepaid_warning": prepaid.get("warning") or 0,
+        "prepaid_suspended": prepaid.get("suspended") or 0,
+        "prepaid_locked_out": prepaid.get("lockedOut") or 0,
+        "service_plans": [
+            {
+                "service_plan_id": plan.get("servicePlanId"),
+                "service_plan_name": plan.get("servicePlanName"),
+                "provisioning_status": plan.get("provisioningStatus"),
+                "applies_to": plan.get("appliesTo"),
+            }
+            for plan in item.get("servicePlans") or []
+        ],
+    }
+
+
+def subscription(item: Item) -> Item:
+    return {
+        "id": item.get("id"),
+        "sku_id": item.get("skuId"),
+        "sku_part_number": item.get("skuPartNumber"),
+        "status": item.get("status"),
+        "total_licenses": item.get("totalLicenses"),
+        "is_trial": item.get("isTrial"),
+        "next_lifecycle_date_time": _when(item.get("nextLifecycleDateTime")),
+    }
+
+
+def report_settings(item: Item) -> Item:
+    # The doc sample wraps the entity in "value"; the live service is believed not to (graph_api.md §1.3).
+    wrapped = item.get("value")
+    entity: Item = wrapped if isinstance(wrapped, dict) else item
+    return {"display_concealed_names": entity.get("displayConcealedNames")}
+
+
+def registration_detail(item: Item) -> Item:
+    return {
+        "id": item.get("id"),
+        "user_principal_name": item.get("userPrincipalName"),
+        "user_type": item.get("userType"),
+        "is_admin": item.get("isAdmin"),
+        "is_mfa_registered": item.get("isMfaRegistered"),
+        "is_mfa_capable": item.get("isMfaCapable"),
+        "methods_registered": item.get("methodsRegistered") or [],
+    }
+
+
+def secure_score(item: Item) -> Item:
+    averages = {a.get("basis"): a.get("averageScore") for a in item.get("averageComparativeScores") or []}
+    return {
+        "created_date_time": item.get("createdDateTime"),
+        "current_score": item.get("currentScore"),
+        "max_score": item.get("maxScore"),
+        "active_user_count": item.get("activeUserCount"),
+        "licensed_user_count": item.get("licensedUserCount"),
+        "average_all_tenants": averages.get("AllTenants"),
+    }
+
+
+def role_assignment(item: Item) -> Item:
+    principal = item.get("principal") or {}
+    kind = str(principal.get("@odata.type", "")).rsplit(".", 1)[-1] or "unknown"
+    return {
+        "id": item.get("id"),
+        "role_definition_id": item.get("roleDefinitionId"),
+        "principal_id": item.get("principalId"),
+        "principal_type": kind,
+        "directory_scope_id": item.get("directoryScopeId"),
+        "principal_account_enabled": principal.get("accountEnabled"),
+        "principal_user_type": principal.get("userType"),
+        "principal_on_premises_sync_enabled": principal.get("onPremisesSyncEnabled"),
+    }
+
+
+def conditional_access_policy(item: Item) -> Item:
+    conditions = item.get("conditions") or {}
+    users = conditions.get("users") or {}
+    applications = conditions.get("applications") or {}
+    grant = item.get("grantControls") or {}
+    return {
+        "id": item.get("id"),
+        "display_name": item.get("displayName"),
+        "state": item.get("state"),
+        "include_users": users.get("includeUsers") or [],
+        "exclude_users": users.get("excludeUsers") or [],
+        "include_groups": users.get("includeGroups") or [],
+        "exclude_groups": users.get("excludeGroups") or [],
+        "include_roles": users.get("includeRoles") or [],
+        "include_applications": applications.get("includeApplications") or [],
+        "client_app_types": conditions.get("clientAppTypes") or [],
+        "grant_operator": grant.get("operator"),
+        "built_in_controls": grant.get("builtInControls") or [],
+    }
+
+
+def validated(model: type[BaseModel], mapping: Callable[[Item], Item]) -> Callable[[Item], Item]:
+    """`mapping`, then the record model's validation, as the JSON the snapshot stores."""
+
+    def convert(item: Item) -> Item:
+        try:
+            return model.model_validate(mapping(item)).model_dump(mode="json")
+        except ValidationError as error:
+            first = error.errors()[0]
+            where = ".".join(map(str, first["loc"]))
+            raise MalformedResponseError(
+                f"a {model.__name__} item is invalid at {where}: {first['type']}"
+            ) from None
+
+    return convert
+
+
+CONVERTERS: dict[str, Callable[[Item], Item]] = {
+    "organisation": validated(records.Organisation, organisation),
+    "users": validated(records.User, user),
+    "sign_in_activity": validated(records.SignInActivity, sign_in_activity),
+    "subscribed_skus": validated(records.SubscribedSku, subscribed_sku),
+    "subscriptions": validated(records.Subscription, subscription),
+    "report_settings": validated(records.ReportSettings, report_settings),
+    "registration_details": validated(records.RegistrationDetail, registration_detail),
+    "secure_scores": validated(records.SecureScore, secure_score),
+    "role_assignments": validated(records.RoleAssignment, role_assignment),
+    "conditional_access_policies": validated(records.ConditionalAccessPolicy, conditional_access_policy),
+}

@@ -1,0 +1,210 @@
+"""One `refresh-tenant` message: claim the run, collect within the time budget, checkpoint, and say
+what to enqueue next (this run's next continuation, or `compute-insights`).
+
+At-least-once delivery: the run id is fixed per organisation and day, the run record is written with
+its ETag, and a message acts only when its `continuation` equals the record's `continuations`. While an
+invocation works, its datasets are `running`; a duplicate that finds them so (and the record fresh) is
+deferred rather than run twice; one that finds them released takes over where the cursors say.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import suppress
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from shared.collection.datasets import Budget, Collector
+from shared.collection.encoding import DEFAULT_MEMBER_BYTES
+from shared.collection.progress import FINAL, build_manifest, resume_cursor, run_warnings, to_progress
+from shared.collection.run import DEFAULT_CONCURRENCY, REQUIRED, collect_datasets
+from shared.collection.sinks import BlobSink
+from shared.graph import GraphSession, tenant_credential
+from shared.integrations import IntegrationRepository
+from shared.messages import ComputeInsights, RefreshTenant
+from shared.runs import DatasetProgress, RunRecord, RunRepository
+from shared.secrets import SecretNotFoundError, SecretStore
+from shared.snapshot import Dataset, snapshot_prefix
+from shared.storage import ConcurrencyError, PageTokenSigner, StorageClients, org_container_name
+
+# An invocation may run past its budget to the next checkpoint (see encoding) or a report's end.
+LEASE_GRACE = timedelta(minutes=10)
+
+
+@dataclass(frozen=True, slots=True)
+class RefreshConfig:
+    graph_base_url: str
+    graph_authority: str
+    time_budget_seconds: float
+    member_bytes: int = DEFAULT_MEMBER_BYTES
+    concurrency: int = DEFAULT_CONCURRENCY
+
+
+@dataclass(frozen=True, slots=True)
+class RefreshResult:
+    """What the queue function sends: through its output bindings, or (`defer`) delayed by a sender."""
+
+    continuation: RefreshTenant | None = None
+    compute: ComputeInsights | None = None
+    defer_seconds: int = 0
+
+
+def _held(record: RunRecord, now: datetime, lease: timedelta) -> bool:
+    running = any(progress.status == "running" for progress in record.datasets.values())
+    return record.state == "collecting" and running and now - record.updated_at < lease
+
+
+class Refresh:
+    def __init__(
+        self,
+        clients: StorageClients,
+        tokens: PageTokenSigner,
+        secrets: SecretStore,
+        config: RefreshConfig,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self._clients = clients
+        self._tokens = tokens
+        self._secrets = secrets
+        self._config = config
+        self._clock = clock
+
+    async def handle(self, message: RefreshTenant) -> RefreshResult:
+        runs = RunRepository(self._clients, message.tenant, self._tokens)
+        now = self._clock()
+        record = runs.create_if_absent(
+            RunRecord(
+                run_id=message.run_id,
+                as_of=message.as_of,
+                trigger=message.trigger,
+                created_at=now,
+                updated_at=now,
+                datasets={dataset.value: DatasetProgress() for dataset in Dataset},
+            )
+        )
+        lease = timedelta(seconds=self._config.time_budget_seconds) + LEASE_GRACE
+        if record.state not in ("queued", "collecting") or message.continuation > record.continuations:
+            return RefreshResult()
+        if message.continuation < record.continuations:
+            # The previous invocation saved its checkpoint but its output (this continuation) may have
+            # been lost with a crash before the host wrote it: send it again. Duplicates are harmless.
+            lost = message.continuation == record.continuations - 1 and not _held(record, now, lease)
+            next_message = message.model_copy(update={"continuation": record.continuations})
+            return RefreshResult(continuation=next_message if lost else None)
+        if _held(record, now, lease):
+            remaining = lease - (now - record.updated_at)
+            return RefreshResult(defer_seconds=max(1, int(remaining.total_seconds())))
+        return await self._collect(message, runs, record)
+
+    async def _collect(self, message: RefreshTenant, runs: RunRepository, record: RunRecord) -> RefreshResult:
+        integration = IntegrationRepository(self._clients, message.tenant, self._tokens).get()
+        if integration is None or integration.status != "connected":
+            return self._fail(runs, record, "the organisation has no connected Microsoft 365 integration")
+        try:
+            secret = self._secrets.get(integration.secret_name)
+        except SecretNotFoundError:
+            return self._fail(
+                runs, record, "the integration's client secret is missing from the secret store"
+            )
+        claimed = {
+            name: p if p.status in FINAL else p.model_copy(update={"status": "running"})
+            for name, p in record.datasets.items()
+        }
+        timings = record.timings.model_copy(
+            update={"collect_started": record.timings.collect_started or self._clock()}
+        )
+        try:
+            record = runs.save(
+                record.model_copy(update={"state": "collecting", "datasets": claimed, "timings": timings}),
+                now=self._clock(),
+            )
+        except ConcurrencyError:
+            return RefreshResult()  # another delivery of this message claimed it first
+        credential = tenant_credential(
+            self._config.graph_authority, integration.tenant_id, integration.client_id, secret
+        )
+        try:
+            async with (
+                GraphSession(self._config.graph_base_url, credential) as session,
+                self._clients.async_blob_service() as blobs,
+            ):
+                container = blobs.get_container_client(org_container_name(message.org_id))
+                sink = BlobSink(container, snapshot_prefix(message.as_of, message.run_id))
+                collector = Collector(
+                    session, sink, Budget.seconds(self._config.time_budget_seconds), self._config.member_bytes
+                )
+                work = {
+                    Dataset(name): resume_cursor(p)
+                    for name, p in record.datasets.items()
+                    if p.status not in FINAL
+                }
+                outcomes = await collect_datasets(collector, work, self._config.concurrency)
+                datasets = record.datasets | {
+                    dataset.value: to_progress(o) for dataset, o in outcomes.items()
+                }
+                if all(p.status in FINAL for p in datasets.values()):
+                    manifest = build_manifest(
+                        message.run_id, message.as_of, integration.tenant_id, self._clock(), datasets
+                    )
+                    await sink.write_manifest(manifest)
+        except BaseException:
+            self._release(runs, message.run_id)
+            raise
+        return self._conclude(runs, record, datasets, message)
+
+    def _conclude(
+        self,
+        runs: RunRepository,
+        record: RunRecord,
+        datasets: dict[str, DatasetProgress],
+        message: RefreshTenant,
+    ) -> RefreshResult:
+        if not all(p.status in FINAL for p in datasets.values()):
+            runs.save(
+                record.model_copy(update={"datasets": datasets, "continuations": record.continuations + 1}),
+                now=self._clock(),
+            )
+            return RefreshResult(
+                continuation=message.model_copy(update={"continuation": record.continuations + 1})
+            )
+        failed = [
+            f"{name}: {datasets[name].error}"
+            for name in sorted(REQUIRED)
+            if datasets[name].status == "failed"
+        ]
+        timings = record.timings.model_copy(update={"collect_finished": self._clock()})
+        runs.save(
+            record.model_copy(
+                update={
+                    "datasets": datasets,
+                    "warnings": run_warnings(datasets),
+                    "state": "failed" if failed else "computing",
+                    "error": ("required dataset failed: " + "; ".join(failed)) if failed else None,
+                    "timings": timings,
+                }
+            ),
+            now=self._clock(),
+        )
+        if failed:
+            return RefreshResult()
+        return RefreshResult(
+            compute=ComputeInsights(org_id=message.org_id, run_id=message.run_id, as_of=message.as_of)
+        )
+
+    def _fail(self, runs: RunRepository, record: RunRecord, reason: str) -> RefreshResult:
+        # A concurrency error means someone else moved the run on; their outcome stands.
+        with suppress(ConcurrencyError):
+            runs.save(record.model_copy(update={"state": "failed", "error": reason}), now=self._clock())
+        return RefreshResult()
+
+    def _release(self, runs: RunRepository, run_id: str) -> None:
+        """After an unexpected error: hand the datasets back so the retried message may resume them."""
+        try:
+            record = runs.get(run_id)
+            released = {
+                name: p.model_copy(update={"status": "pending"}) if p.status == "running" else p
+                for name, p in record.datasets.items()
+            }
+            runs.save(record.model_copy(update={"datasets": released}), now=self._clock())
+        except Exception:  # noqa: S110 -- best effort: the lease expires on its own
+            pass

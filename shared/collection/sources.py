@@ -1,0 +1,191 @@
+"""What each dataset fetches: the msgraph-sdk request(s), with least-privilege `$select`, and how
+its items become records. Endpoint shapes and limits: graph_api.md §1–§6."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from kiota_abstractions.base_request_builder import BaseRequestBuilder
+from kiota_abstractions.base_request_configuration import RequestConfiguration
+from kiota_abstractions.request_information import RequestInformation
+
+from shared.collection.graph_records import CONVERTERS, Item
+from shared.graph import GraphSession
+from shared.snapshot import Dataset
+
+USERS_PAGE = 999
+SIGN_IN_PAGE = 120  # Graph's maximum when signInActivity is selected (graph_api.md §2)
+SECURE_SCORE_DAYS = 30  # latest first: today's score and a month of history
+DETAIL_PERIOD = "D30"
+COUNTS_PERIOD = "D90"  # daily rows for the adoption trend on a first run
+# Privileged directory roles (ScubaGear's highly privileged set plus Global Reader), by template id.
+PRIVILEGED_ROLES = (
+    "62e90394-69f5-4237-9190-012177145e10",  # Global Administrator
+    "e8611ab8-c189-46e8-94e1-60213ab1f814",  # Privileged Role Administrator
+    "fe930be7-5e62-47db-91af-98c3a49a38b1",  # User Administrator
+    "f28a1f50-f6e7-4571-818b-6a12f2af6b6c",  # SharePoint Administrator
+    "29232cdf-9323-42fd-ade2-1d097af3e4de",  # Exchange Administrator
+    "8ac3fc64-6eca-42ea-9e69-59f4c7b60eb2",  # Hybrid Identity Administrator
+    "9b895d92-2cd3-44c7-9d02-a6ac2d5ea5c3",  # Application Administrator
+    "158c047a-c907-4556-b7ef-446551a6b5f7",  # Cloud Application Administrator
+    "194ae4cb-b126-40b2-bd5b-6091b380977d",  # Security Administrator
+    "f2ef992c-3afb-46b9-b7cf-a126ee74c451",  # Global Reader
+)
+USER_FIELDS = [
+    "id",
+    "userPrincipalName",
+    "displayName",
+    "mail",
+    "accountEnabled",
+    "userType",
+    "createdDateTime",
+    "department",
+    "onPremisesSyncEnabled",
+    "assignedLicenses",
+]
+
+
+def get(builder: BaseRequestBuilder, **query: Any) -> RequestInformation:
+    """The builder's GET with query options (`select=[...]`, `top=...`) in its generated parameter class.
+
+    An explicit configuration also keeps the SDK from building its deprecated per-builder one.
+    """
+    make: Callable[[RequestConfiguration[Any]], RequestInformation] = builder.to_get_request_information  # type: ignore[attr-defined]
+    if not query:
+        return make(RequestConfiguration())
+    parameters = getattr(type(builder), f"{type(builder).__name__}GetQueryParameters")
+    return make(RequestConfiguration(query_parameters=parameters(**query)))
+
+
+@dataclass(frozen=True, slots=True)
+class JsonSource:
+    """A Graph collection (one or more listings, each paged by nextLink), or a single entity."""
+
+    requests: Callable[[GraphSession], list[RequestInformation]]
+    convert: Callable[[Item], Item]
+    entity: bool = False
+    # A 403 "non-premium tenant" makes the dataset unavailable with this warning, not failed.
+    unavailable_warning: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ReportSource:
+    """A usage report: a 302 to a pre-authenticated CSV download (streamed, not resumable)."""
+
+    method: str  # the SDK's `reports.get_xxx_with_period`
+    period: str
+
+    def request(self, session: GraphSession) -> RequestInformation:
+        return get(getattr(session.sdk.reports, self.method)(self.period))
+
+
+Source = JsonSource | ReportSource
+
+
+def _json(
+    dataset: Dataset, requests: Callable[[GraphSession], list[RequestInformation]], **kw: Any
+) -> JsonSource:
+    return JsonSource(requests, CONVERTERS[dataset.value], **kw)
+
+
+SOURCES: dict[Dataset, Source] = {
+    Dataset.ORGANISATION: _json(
+        Dataset.ORGANISATION, lambda g: [get(g.sdk.organization, select=["id", "displayName"])]
+    ),
+    Dataset.USERS: _json(Dataset.USERS, lambda g: [get(g.sdk.users, select=USER_FIELDS, top=USERS_PAGE)]),
+    Dataset.SIGN_IN_ACTIVITY: _json(
+        Dataset.SIGN_IN_ACTIVITY,
+        lambda g: [get(g.sdk.users, select=["id", "signInActivity"], top=SIGN_IN_PAGE)],
+        unavailable_warning="signin_activity_unavailable",
+    ),
+    Dataset.SUBSCRIBED_SKUS: _json(
+        Dataset.SUBSCRIBED_SKUS,
+        lambda g: [
+            get(
+                g.sdk.subscribed_skus,
+                select=[
+                    "skuId",
+                    "skuPartNumber",
+                    "capabilityStatus",
+                    "appliesTo",
+                    "consumedUnits",
+                    "prepaidUnits",
+                    "servicePlans",
+                ],
+            )
+        ],
+    ),
+    Dataset.SUBSCRIPTIONS: _json(
+        Dataset.SUBSCRIPTIONS,
+        lambda g: [
+            get(
+                g.sdk.directory.subscriptions,
+                select=[
+                    "id",
+                    "skuId",
+                    "skuPartNumber",
+                    "status",
+                    "totalLicenses",
+                    "isTrial",
+                    "nextLifecycleDateTime",
+                ],
+            )
+        ],
+    ),
+    Dataset.REPORT_SETTINGS: _json(
+        Dataset.REPORT_SETTINGS,
+        lambda g: [get(g.sdk.admin.report_settings)],
+        entity=True,
+    ),
+    Dataset.REGISTRATION_DETAILS: _json(
+        Dataset.REGISTRATION_DETAILS,
+        lambda g: [get(g.sdk.reports.authentication_methods.user_registration_details)],
+        unavailable_warning="registration_details_unavailable",
+    ),
+    Dataset.SECURE_SCORES: _json(
+        Dataset.SECURE_SCORES, lambda g: [get(g.sdk.security.secure_scores, top=SECURE_SCORE_DAYS)]
+    ),
+    Dataset.ROLE_ASSIGNMENTS: _json(
+        Dataset.ROLE_ASSIGNMENTS,
+        lambda g: [
+            get(
+                g.sdk.role_management.directory.role_assignments,
+                filter=f"roleDefinitionId eq '{role}'",
+                expand=["principal"],
+            )
+            for role in PRIVILEGED_ROLES
+        ],
+    ),
+    Dataset.CONDITIONAL_ACCESS_POLICIES: _json(
+        Dataset.CONDITIONAL_ACCESS_POLICIES,
+        lambda g: [get(g.sdk.identity.conditional_access.policies)],
+        unavailable_warning="conditional_access_unavailable",
+    ),
+    **{
+        dataset: ReportSource(method, period)
+        for dataset, method, period in (
+            (Dataset.ACTIVE_USER_DETAIL, "get_office365_active_user_detail_with_period", DETAIL_PERIOD),
+            (Dataset.EMAIL_ACTIVITY_USER_DETAIL, "get_email_activity_user_detail_with_period", DETAIL_PERIOD),
+            (
+                Dataset.TEAMS_USER_ACTIVITY_USER_DETAIL,
+                "get_teams_user_activity_user_detail_with_period",
+                DETAIL_PERIOD,
+            ),
+            (
+                Dataset.ONEDRIVE_USAGE_ACCOUNT_DETAIL,
+                "get_one_drive_usage_account_detail_with_period",
+                DETAIL_PERIOD,
+            ),
+            (
+                Dataset.SHAREPOINT_ACTIVITY_USER_DETAIL,
+                "get_share_point_activity_user_detail_with_period",
+                DETAIL_PERIOD,
+            ),
+            (Dataset.M365_APP_USER_DETAIL, "get_m365_app_user_detail_with_period", DETAIL_PERIOD),
+            (Dataset.ACTIVE_USER_COUNTS, "get_office365_active_user_counts_with_period", COUNTS_PERIOD),
+            (Dataset.TEAMS_USER_ACTIVITY_COUNTS, "get_teams_user_activity_counts_with_period", COUNTS_PERIOD),
+        )
+    },
+}

@@ -1,0 +1,40 @@
+"""Graph failures as the collectors see them: an HTTP error with Graph's code, or a malformed body."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+
+class GraphError(RuntimeError):
+    """A non-success answer from Graph. The message names status and code, never a token or a body."""
+
+    def __init__(self, status: int, code: str, message: str, url: str = "") -> None:
+        super().__init__(f"Graph answered {status} {code}: {message}".rstrip(": "))
+        self.status = status
+        self.code = code
+        self.url = url
+
+    @property
+    def non_premium(self) -> bool:
+        """The tenant lacks Entra ID P1/P2 (graph_api.md §2): the data is unavailable, not failed."""
+        return self.status == 403 and self.code == "Authentication_RequestFromNonPremiumTenantOrB2CTenant"
+
+
+class MalformedResponseError(GraphError):
+    """A 2xx whose body is not what the endpoint promises (HTML error page, cut-off JSON, wrong shape)."""
+
+    def __init__(self, reason: str, url: str = "") -> None:
+        super().__init__(200, "malformedResponse", reason, url)
+
+
+def error_from_body(status: int, body: bytes, url: str) -> GraphError:
+    """Graph's `{"error":{"code","message"}}`; the message is kept short and the raw body dropped."""
+    code, message = "unknown", ""
+    try:
+        error: Any = json.loads(body).get("error", {})
+        code = str(error.get("code") or code)
+        message = str(error.get("message") or "")[:200]
+    except (ValueError, AttributeError):
+        message = "non-JSON error body"
+    return GraphError(status, code, message, url)
