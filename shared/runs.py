@@ -31,7 +31,13 @@ class DatasetProgress(BaseModel):
     status: DatasetStatus = "pending"
     rows: int = 0
     bytes: int = 0
-    cursor: str | None = None  # where collection resumes (never a secret: a Graph nextLink or a page index)
+    # Where collection resumes while the dataset is pending (a Graph nextLink and block counts; never a
+    # secret). Internal: the API does not show it.
+    cursor: str | None = None
+    # The written file, once complete: what the manifest records.
+    sha256: str = ""
+    endpoint: str = ""
+    data_as_of: date | None = None  # the data's own date, e.g. a usage report's refresh date
     error: str | None = None
     warnings: list[str] = Field(default_factory=list)
 

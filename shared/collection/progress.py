@@ -1,13 +1,12 @@
 """Dataset outcomes ↔ the run record's `DatasetProgress`, and the manifest built from them.
 
-`DatasetProgress.cursor` carries this module's JSON: the resume `Cursor` while a dataset is pending
-between invocations, and the written file's digest (sha256, endpoint, data date) once it is complete,
-so the invocation that finishes the run can write a manifest covering every earlier invocation.
+`DatasetProgress.cursor` carries the resume `Cursor` while a dataset is pending between invocations; once
+it is complete the progress holds the written file's digest (sha256, endpoint, data date), so the
+invocation that finishes the run can write a manifest covering every earlier invocation.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from datetime import date, datetime
 
@@ -24,16 +23,13 @@ def to_progress(outcome: Outcome) -> DatasetProgress:
         return DatasetProgress(
             status="pending", rows=outcome.rows, bytes=outcome.bytes, cursor=outcome.cursor.dumps()
         )
-    digest = {
-        "sha256": outcome.sha256,
-        "endpoint": outcome.endpoint,
-        "as_of": outcome.as_of.isoformat() if outcome.as_of else None,
-    }
     return DatasetProgress(
         status=outcome.status,
         rows=outcome.rows,
         bytes=outcome.bytes,
-        cursor=json.dumps(digest, separators=(",", ":")),
+        sha256=outcome.sha256,
+        endpoint=outcome.endpoint,
+        data_as_of=outcome.as_of,
         error=outcome.error,
         warnings=outcome.warnings,
     )
@@ -48,16 +44,14 @@ def resume_cursor(progress: DatasetProgress) -> Cursor | None:
 
 
 def entry(dataset: str, progress: DatasetProgress) -> DatasetEntry:
-    digest = json.loads(progress.cursor) if progress.cursor else {}
-    as_of = digest.get("as_of")
     return DatasetEntry(
         dataset=dataset,
         status=progress.status,  # final statuses only, checked by the caller
         rows=progress.rows,
         bytes=progress.bytes,
-        sha256=digest.get("sha256", ""),
-        endpoint=digest.get("endpoint", ""),
-        as_of=date.fromisoformat(as_of) if as_of else None,
+        sha256=progress.sha256,
+        endpoint=progress.endpoint,
+        as_of=progress.data_as_of,
         warnings=progress.warnings,
         error=progress.error,
     )
