@@ -140,6 +140,15 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
           value: 'keyvault'
         }
         {
+          // Timer schedules are %app setting% references: the host must find them as real settings.
+          name: 'INSIGHT365_REFRESH_SCHEDULE'
+          value: '0 0 2 * * *'
+        }
+        {
+          name: 'INSIGHT365_RETENTION_SCHEDULE'
+          value: '0 30 3 * * *'
+        }
+        {
           // Signs list continuation tokens; created once by the post-provision step (see DEPLOY).
           name: 'INSIGHT365_PAGE_TOKEN_KEY'
           value: '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=page-token-key)'
