@@ -1,4 +1,5 @@
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -101,3 +102,13 @@ def test_cors_origins_are_split_and_normalised() -> None:
         {**DEV, "INSIGHT365_CORS_ORIGINS": " https://a.example/ , http://localhost:5173"}
     )
     assert settings.cors_origins == ("https://a.example", "http://localhost:5173")
+
+
+def test_the_deployment_sets_only_settings_the_app_knows() -> None:
+    bicep = (SAMPLE.parent / "infra" / "modules" / "functionapp.bicep").read_text()
+    deployed = set(re.findall(r"name: '(INSIGHT365_[A-Z0-9_]+)'", bicep))
+    known = {f"INSIGHT365_{name.upper()}" for name in Settings.model_fields}
+    assert deployed, "no INSIGHT365_* app settings found in functionapp.bicep"
+    assert deployed <= known, sorted(deployed - known)
+    # Timer schedules are %setting% references the host must resolve from real app settings.
+    assert {"INSIGHT365_REFRESH_SCHEDULE", "INSIGHT365_RETENTION_SCHEDULE"} <= deployed
