@@ -1,21 +1,67 @@
-"""`make run`: start Azurite and the local Functions host in the foreground; Ctrl-C stops both.
+"""`make run`: the whole service on this machine, in the foreground; Ctrl-C stops everything it started.
 
-Azurite keeps its data in `.local/azurite` on its well-known ports, so `UseDevelopmentStorage=true`
-in local.settings(.sample).json reaches it, as it would with Core Tools.
+1. Azurite on its well-known ports, data in `.local/azurite` (so `UseDevelopmentStorage=true` reaches it).
+2. The local OpenID Connect issuer (signing key in `.local/oidc/`) and the Graph simulator with a
+   synthetic tenant of 2,000 accounts, on the ports local.settings(.sample).json names.
+3. The demo organisation "Northwind Traders (demo)": one member per role, TOTP enrolled, and a connected
+   Microsoft 365 integration whose client secret sits in the local secret store.
+4. The local Functions host on 127.0.0.1:7071, then a refresh at once (the `daily_refresh` function,
+   through the host's admin endpoint) with its progress shown until the insights are published.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
+import secrets
 import signal
 import socket
 import sys
+import time
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+
+import httpx
 
 from dev.azurite import REPO_ROOT, Azurite, AzuriteError, AzuritePorts
+from dev.graph_sim import SimulatorConfig, start_simulator
+from dev.graph_sim.runner import RunningSimulator
 from dev.host import LocalHost
+from dev.host.config import default_settings_file, read_settings_file
+from dev.oidc import start_issuer
+from dev.seed import DEMO_MEMBERS, seed_demo
+from shared.integrations import IntegrationRepository, M365Integration, secret_name_for
+from shared.licensing import load_catalogue
+from shared.metadata import MetadataRepository, Price, Prices
+from shared.runs import RunRecord, RunRepository
+from shared.secrets import SecretNotFoundError, SecretStore
+from shared.services import Services, get_services
+from shared.storage import TenantContext, ensure_storage
 
 LOCAL_DATA = REPO_ROOT / ".local"
+DEMO_ACCOUNTS = 2000
+DEMO_CLIENT_ID = "5b0e8c39-7d1a-4a8e-9f2b-1c3d4e5f6a7b"  # the demo app registration (synthetic)
+PROGRESS_TIMEOUT_SECONDS = 600
+# Illustrative monthly list prices (GBP, annual commitment) so the demo shows money, not only seats.
+DEMO_PRICES_GBP = {
+    "SPE_E3": 33.0,
+    "SPE_E5": 54.75,
+    "ENTERPRISEPACK": 19.0,
+    "ENTERPRISEPREMIUM": 35.0,
+    "STANDARDPACK": 7.5,
+    "SPB": 18.1,
+    "O365_BUSINESS_PREMIUM": 10.3,
+    "O365_BUSINESS_ESSENTIALS": 5.0,
+    "SPE_F1": 7.5,
+    "POWER_BI_PRO": 10.5,
+    "VISIOCLIENT": 11.3,
+    "PROJECTPROFESSIONAL": 22.6,
+    "MCOEV": 7.5,
+    "AAD_PREMIUM": 4.5,
+    "AAD_PREMIUM_P2": 6.7,
+    "Microsoft_365_Copilot": 24.6,
+}
 
 
 def _port_in_use(port: int) -> bool:
@@ -23,39 +69,156 @@ def _port_in_use(port: int) -> bool:
         return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
-async def _serve(port: int) -> None:
+def _port_of(url: str) -> int:
+    return urlsplit(url).port or 80
+
+
+def _apply_settings() -> dict[str, str]:
+    """The host's settings (local.settings.json, else the sample) in os.environ, as Core Tools does."""
+    path = default_settings_file(REPO_ROOT)
+    values = read_settings_file(path) if path else {}
+    for key, value in values.items():
+        os.environ.setdefault(key, value)
+    return {key: os.environ[key] for key in values}
+
+
+def _client_secret(store: SecretStore, tenant: TenantContext) -> str:
+    """The demo integration's client secret: made once, kept in the local secret store."""
+    name = secret_name_for(tenant)
+    try:
+        return store.get(name)
+    except SecretNotFoundError:
+        value = secrets.token_urlsafe(32)
+        store.set(name, value)
+        return value
+
+
+def _price_demo_skus(services: Services, tenant: TenantContext) -> None:
+    metadata = MetadataRepository(services.storage, tenant, services.tokens)
+    if metadata.prices():
+        return  # prices someone set through the API stay as they are
+    catalogue = load_catalogue()
+    prices = {
+        sku.id: Price(currency="GBP", monthly=monthly)
+        for part, monthly in DEMO_PRICES_GBP.items()
+        if (sku := catalogue.by_part_number(part)) is not None
+    }
+    metadata.save_prices(Prices(prices=prices))
+
+
+def _connect_integration(services: Services, tenant: TenantContext, graph_tenant_id: str) -> None:
+    integrations = IntegrationRepository(services.storage, tenant, services.tokens)
+    if integrations.get() is None:
+        integrations.save(
+            M365Integration(
+                tenant_id=graph_tenant_id,
+                client_id=DEMO_CLIENT_ID,
+                secret_name=secret_name_for(tenant),
+                connected_at=datetime.now(UTC),
+            )
+        )
+
+
+def _describe(run: RunRecord) -> str:
+    done = sum(1 for dataset in run.datasets.values() if dataset.status in ("complete", "unavailable"))
+    rows = sum(dataset.rows for dataset in run.datasets.values())
+    failed = [name for name, dataset in run.datasets.items() if dataset.status == "failed"]
+    text = (
+        f"  refresh {run.run_id}: {run.state:<10} datasets {done}/{len(run.datasets) or '?'}  rows {rows:,}"
+    )
+    return text + (f"  failed: {', '.join(failed)}" if failed else "")
+
+
+async def _show_refresh(base_url: str, runs: RunRepository, stopping: asyncio.Event) -> None:
+    """Start today's refresh through the host's admin endpoint and print its progress until it ends."""
+    async with httpx.AsyncClient(base_url=base_url, trust_env=False) as client:
+        response = await client.post("/admin/functions/daily_refresh", json={"input": ""})
+        response.raise_for_status()
+    print("Refresh started (daily_refresh → refresh-tenant → compute-insights):", flush=True)
+    started, last = time.monotonic(), ""
+    while not stopping.is_set() and time.monotonic() - started < PROGRESS_TIMEOUT_SECONDS:
+        recent = await asyncio.to_thread(runs.list_recent, 1)
+        if recent:
+            line = _describe(recent[0])
+            if line != last:
+                print(line, flush=True)
+                last = line
+            if recent[0].state in ("published", "failed"):
+                run = recent[0]
+                detail = run.error or f"{len(run.warnings)} warning(s): see GET /api/v1/runs/{run.run_id}"
+                print(f"Refresh {run.state} ({detail}).", flush=True)
+                return
+        await asyncio.sleep(1)
+
+
+def _print_welcome(base_url: str) -> None:
+    emails = ", ".join(f"{email} ({role})" for email, role, _, _ in DEMO_MEMBERS)
+    print(
+        f"\nInsight365 is running. API base URL: {base_url}/api/v1\n"
+        f"  curl -si {base_url}/api/v1/health\n"
+        f"  Demo members: {emails}\n"
+        "  Sign in (writes the two headers every call needs), then call the API:\n"
+        "    .venv/bin/python -m dev.login admin@northwind.example > .local/headers\n"
+        f"    curl -s {base_url}/api/v1/insights/utilisation -H @.local/headers\n"
+        "Press Ctrl-C to stop.\n",
+        flush=True,
+    )
+
+
+async def _serve(port: int, runs: RunRepository) -> None:
     host = LocalHost(REPO_ROOT, port=port)
     await host.start()
-    print(f"\nInsight365 is running. API base URL: {host.base_url}/api/v1", flush=True)
-    print(f"  try: curl -si {host.base_url}/api/v1/health", flush=True)
-    print("Press Ctrl-C to stop.\n", flush=True)
     stopping = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stopping.set)
     try:
+        _print_welcome(host.base_url)
+        await _show_refresh(host.base_url, runs, stopping)
         await stopping.wait()
     finally:
         print("\nStopping ...", flush=True)
         await host.stop()
 
 
+def _start_simulator(settings: dict[str, str], client_secret: str) -> RunningSimulator:
+    config = SimulatorConfig(
+        accounts=DEMO_ACCOUNTS,
+        port=_port_of(settings["INSIGHT365_GRAPH_AUTHORITY"]),
+        client_secret=client_secret,
+    )
+    return start_simulator(config)
+
+
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=7071, help="HTTP port of the local Functions host")
     args = parser.parse_args()
+    settings = _apply_settings()
     ports = AzuritePorts.default()
-    busy = [port for port in (args.port, ports.blob, ports.queue, ports.table) if _port_in_use(port)]
+    wanted = [args.port, ports.blob, ports.queue, ports.table]
+    wanted += [_port_of(settings["INSIGHT365_OIDC_ISSUER"]), _port_of(settings["INSIGHT365_GRAPH_AUTHORITY"])]
+    busy = [port for port in wanted if _port_in_use(port)]
     if busy:
-        print(
-            f"make run: port(s) {busy} are already in use on 127.0.0.1; stop what holds them.",
-            file=sys.stderr,
-        )
+        print(f"make run: port(s) {busy} are in use on 127.0.0.1; stop what holds them.", file=sys.stderr)
         return 1
     try:
         with Azurite(ports, location=LOCAL_DATA / "azurite"):
-            print(f"Azurite is listening on 127.0.0.1:{ports.blob}-{ports.table} (data in .local/azurite)")
-            asyncio.run(_serve(args.port))
+            print(f"Azurite on 127.0.0.1:{ports.blob}-{ports.table} (data in .local/azurite)", flush=True)
+            services = get_services()
+            ensure_storage(services.storage)
+            issuer_url = settings["INSIGHT365_OIDC_ISSUER"]
+            with start_issuer(port=_port_of(issuer_url), key_file=LOCAL_DATA / "oidc" / "signing-key.pem"):
+                print(f"OIDC issuer on {issuer_url}", flush=True)
+                tenant = seed_demo(services, services.secrets, issuer_url=issuer_url)
+                with _start_simulator(settings, _client_secret(services.secrets, tenant)) as simulator:
+                    print(
+                        f"Graph simulator on {simulator.graph_url} ({DEMO_ACCOUNTS:,} accounts)", flush=True
+                    )
+                    _connect_integration(services, tenant, simulator.tenant.spec.tenant_id)
+                    _price_demo_skus(services, tenant)
+                    runs = RunRepository(services.storage, tenant, services.tokens)
+                    asyncio.run(_serve(args.port, runs))
     except AzuriteError as error:
         print(f"make run: {error}", file=sys.stderr)
         return 1

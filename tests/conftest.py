@@ -18,6 +18,9 @@ TEST_SETTINGS = {
     "INSIGHT365_PAGE_TOKEN_KEY": "dGVzdC1vbmx5LXBhZ2UtdG9rZW4ta2V5LTAxMjM0NTY3ODkwMTIzNDU2Nzg5",
     "INSIGHT365_SECRET_STORE": "local",
     "INSIGHT365_OIDC_AUDIENCE": "api://insight365-local",
+    # Timer schedules are %setting% references the local host must resolve.
+    "INSIGHT365_REFRESH_SCHEDULE": "0 0 2 * * *",
+    "INSIGHT365_RETENTION_SCHEDULE": "0 30 3 * * *",
 }
 os.environ.update(TEST_SETTINGS)
 

@@ -2,8 +2,9 @@
 
 Each URL template is registered once as one Functions HTTP function that accepts every method and
 dispatches to the handlers declared for it, so that a wrong method answers 405 with the same headers
-and problem body as every other error. Every endpoint declares who may call it; anything that is not
-explicitly anonymous is denied until an authenticator is installed (deny by default).
+and problem body as every other error. Every endpoint declares who may call it (its minimum `Access`),
+and the authenticator refuses everyone else before the handler runs (deny by default). Every request,
+allowed or refused, leaves one audit row, plus one per security event the handler raised.
 """
 
 from __future__ import annotations
@@ -13,58 +14,55 @@ import logging
 import re
 import time
 import uuid
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from enum import StrEnum
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 from typing import Any
 
 import azure.functions as func
 from pydantic import BaseModel
 
+from shared.auth.authenticator import RefusedCallerError, authenticate
+from shared.auth.roles import Access
+from shared.http.audit_trail import record_request
 from shared.http.headers import SECURITY_HEADERS, cors_headers, preflight_headers
 from shared.http.problems import (
     PROBLEM_MEDIA_TYPE,
     ApiError,
+    bad_request,
+    conflict,
     internal_error,
     method_not_allowed,
     not_found,
     payload_too_large,
+    precondition_failed,
     unsupported_media_type,
 )
 from shared.http.request import JSON_MEDIA_TYPE, ApiRequest, is_json_media_type
-from shared.settings import get_settings
+from shared.http.response import ApiResponse, Handler
+from shared.services import Services, get_services
+from shared.storage import AlreadyExistsError, ConcurrencyError, InvalidContinuationTokenError
 from shared.telemetry import correlation_id
 
 logger = logging.getLogger("insight365.http")
 
-
-class Access(StrEnum):
-    """Who may call an endpoint, from least to most privileged."""
-
-    ANONYMOUS = "anonymous"
-    BEARER = "bearer"  # a valid identity-provider token, no organisation or session yet
-    USER = "user"
-    ADMIN = "admin"
-    SUPER_ADMIN = "super_admin"
-
-
-@dataclass(frozen=True)
-class ApiResponse:
-    status: int = 200
-    body: BaseModel | Mapping[str, Any] | Sequence[Any] | bytes | None = None
-    headers: Mapping[str, str] = field(default_factory=dict)
-    media_type: str = JSON_MEDIA_TYPE
-
-
-Handler = Callable[[ApiRequest], BaseModel | ApiResponse]
+__all__ = ["Access", "Api", "ApiResponse", "Endpoint", "endpoints", "handle"]
 
 
 @dataclass(frozen=True)
 class Endpoint:
+    """One method on one URL template, with what the OpenAPI document says about it."""
+
     method: str
     path: str
     access: Access
     handler: Handler
+    summary: str = ""
+    body: type[BaseModel] | None = None  # the JSON request body
+    query: type[BaseModel] | None = None  # the query parameters
+    response: type[BaseModel] | None = None  # the JSON success body (None: no body)
+    status: int = 200  # the success status
+    media_types: tuple[str, ...] = (JSON_MEDIA_TYPE,)  # of the success body
+    tags: tuple[str, ...] = ()
 
 
 _ENDPOINTS: list[Endpoint] = []
@@ -87,22 +85,26 @@ class Api:
         self._blueprint = blueprint
         self._handlers: dict[str, dict[str, Endpoint]] = {}
 
-    def get(self, path: str, *, access: Access) -> Callable[[Handler], Handler]:
-        return self.endpoint("GET", path, access=access)
+    def get(self, path: str, **declaration: Any) -> Callable[[Handler], Handler]:
+        return self.endpoint("GET", path, **declaration)
 
-    def post(self, path: str, *, access: Access) -> Callable[[Handler], Handler]:
-        return self.endpoint("POST", path, access=access)
+    def post(self, path: str, **declaration: Any) -> Callable[[Handler], Handler]:
+        return self.endpoint("POST", path, **declaration)
 
-    def put(self, path: str, *, access: Access) -> Callable[[Handler], Handler]:
-        return self.endpoint("PUT", path, access=access)
+    def put(self, path: str, **declaration: Any) -> Callable[[Handler], Handler]:
+        return self.endpoint("PUT", path, **declaration)
 
-    def patch(self, path: str, *, access: Access) -> Callable[[Handler], Handler]:
-        return self.endpoint("PATCH", path, access=access)
+    def patch(self, path: str, **declaration: Any) -> Callable[[Handler], Handler]:
+        return self.endpoint("PATCH", path, **declaration)
 
-    def delete(self, path: str, *, access: Access) -> Callable[[Handler], Handler]:
-        return self.endpoint("DELETE", path, access=access)
+    def delete(self, path: str, **declaration: Any) -> Callable[[Handler], Handler]:
+        return self.endpoint("DELETE", path, **declaration)
 
-    def endpoint(self, method: str, path: str, *, access: Access) -> Callable[[Handler], Handler]:
+    def endpoint(
+        self, method: str, path: str, *, access: Access, **declaration: Any
+    ) -> Callable[[Handler], Handler]:
+        """Declare `method path`: `access` (its minimum) is required; the rest as `Endpoint`'s fields."""
+
         def declare(handler: Handler) -> Handler:
             by_method = self._handlers.get(path)
             if by_method is None:
@@ -110,7 +112,7 @@ class Api:
                 self._register_function(function_name_for(path), path, by_method)
             if method in by_method:
                 raise ValueError(f"{method} {path} is declared twice")
-            endpoint = Endpoint(method=method, path=path, access=access, handler=handler)
+            endpoint = Endpoint(method=method, path=path, access=access, handler=handler, **declaration)
             by_method[method] = endpoint
             _ENDPOINTS.append(endpoint)
             return handler
@@ -168,7 +170,7 @@ def _check_body(request: ApiRequest, limit: int) -> None:
         raise unsupported_media_type()
 
 
-def _dispatch(request: ApiRequest, by_method: Mapping[str, Endpoint]) -> ApiResponse:
+def _select(request: ApiRequest, by_method: Mapping[str, Endpoint]) -> Endpoint | ApiResponse:
     if not by_method:
         raise not_found()
     if request.method == "OPTIONS":
@@ -176,10 +178,22 @@ def _dispatch(request: ApiRequest, by_method: Mapping[str, Endpoint]) -> ApiResp
     endpoint = by_method.get(request.method)
     if endpoint is None:
         raise method_not_allowed(sorted(by_method))
-    if endpoint.access is not Access.ANONYMOUS:
-        raise ApiError(401, "unauthenticated", "Authentication required")
-    result = endpoint.handler(request)
-    return result if isinstance(result, ApiResponse) else ApiResponse(body=result)
+    return endpoint
+
+
+def _run(endpoint: Endpoint, request: ApiRequest) -> ApiResponse:
+    """Call the handler; the storage outcomes a client can cause become problems here, once."""
+    try:
+        result = endpoint.handler(request)
+    except AlreadyExistsError:
+        raise conflict("conflict", "It exists already") from None
+    except ConcurrencyError:
+        raise precondition_failed() from None
+    except InvalidContinuationTokenError:
+        raise bad_request("The continuation token is not valid here.") from None
+    if isinstance(result, ApiResponse):
+        return result
+    return ApiResponse(status=endpoint.status, body=result)
 
 
 def _render(response: ApiResponse) -> bytes | None:
@@ -200,25 +214,59 @@ def _problem_response(error: ApiError, request_id: str) -> ApiResponse:
     )
 
 
+@dataclass
+class _Exchange:
+    request: ApiRequest
+    endpoint: Endpoint | None = None
+
+
+def _respond(exchange: _Exchange, by_method: Mapping[str, Endpoint], services: Services) -> ApiResponse:
+    """The response; `exchange` learns the endpoint and the caller as soon as they are known."""
+    request = exchange.request
+    try:
+        selected = _select(request, by_method)
+        if isinstance(selected, ApiResponse):
+            return selected
+        exchange.endpoint = selected
+        _check_body(request, services.settings.max_body_bytes)
+        exchange.request = replace(request, caller=authenticate(request.headers, selected.access, services))
+        return _run(selected, exchange.request)
+    except RefusedCallerError as error:
+        exchange.request = replace(request, caller=error.caller)
+        return _problem_response(error, request.request_id)
+    except ApiError as error:
+        return _problem_response(error, request.request_id)
+    except Exception:
+        logger.exception("unhandled error", extra={"method": request.method})
+        return _problem_response(internal_error(), request.request_id)
+
+
 def handle(req: func.HttpRequest, path: str, by_method: Mapping[str, Endpoint]) -> func.HttpResponse:
     """Run one request through the common pipeline; never lets an exception or a stack trace out."""
-    settings = get_settings()
     request_id = uuid.uuid4().hex
     token = correlation_id.set(request_id)
     started = time.perf_counter()
-    request = _to_api_request(req, request_id)
+    exchange = _Exchange(_to_api_request(req, request_id))
+    services: Services | None = None
     try:
-        _check_body(request, settings.max_body_bytes)
-        response = _dispatch(request, by_method)
-    except ApiError as error:
-        response = _problem_response(error, request_id)
+        services = get_services()
+        response = _respond(exchange, by_method, services)
     except Exception:
-        logger.exception("unhandled error", extra={"method": request.method})
+        logger.exception("services unavailable", extra={"route": path})
         response = _problem_response(internal_error(), request_id)
+    request = exchange.request
+    # Anonymous endpoints (health, the contract, unknown addresses) serve nobody's data: the request
+    # log covers them. Everything else is audited, allowed or refused.
+    if (
+        services is not None
+        and exchange.endpoint is not None
+        and exchange.endpoint.access is not Access.ANONYMOUS
+    ):
+        record_request(services, request, f"{request.method} /api/{path}", response.status)
     headers = {
         **response.headers,
         **SECURITY_HEADERS,
-        **cors_headers(request.header("origin"), settings.cors_origins),
+        **cors_headers(request.header("origin"), services.settings.cors_origins if services else ()),
         "X-Request-Id": request_id,
     }
     logger.info(

@@ -81,3 +81,44 @@ def internal_error() -> ApiError:
     return ApiError(
         500, "internal-error", "Something went wrong", "The error was logged with this request id."
     )
+
+
+def unauthenticated(detail: str = "Send a valid bearer token and session.") -> ApiError:
+    return ApiError(
+        401,
+        "unauthenticated",
+        "Authentication required",
+        detail,
+        headers={"WWW-Authenticate": 'Bearer realm="insight365"'},
+    )
+
+
+def forbidden(detail: str = "Your role does not allow this.") -> ApiError:
+    return ApiError(403, "forbidden", "Forbidden", detail)
+
+
+def conflict(kind: str, title: str, detail: str | None = None) -> ApiError:
+    return ApiError(409, kind, title, detail)
+
+
+def precondition_required() -> ApiError:
+    return ApiError(
+        428, "precondition-required", "If-Match required", "Send the ETag you read in an If-Match header."
+    )
+
+
+def precondition_failed() -> ApiError:
+    return ApiError(
+        412, "precondition-failed", "The resource has changed", "Read it again and retry with its new ETag."
+    )
+
+
+def too_many_requests(kind: str, title: str, retry_after_seconds: int) -> ApiError:
+    seconds = max(1, retry_after_seconds)
+    return ApiError(
+        429, kind, title, f"Retry after {seconds} seconds.", headers={"Retry-After": str(seconds)}
+    )
+
+
+def service_unavailable(kind: str, title: str) -> ApiError:
+    return ApiError(503, kind, title, "Try again shortly.", headers={"Retry-After": "30"})

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from shared.http.problems import ApiError, bad_request, unsupported_media_type
+from shared.auth.caller import Caller
+from shared.http.problems import ApiError, bad_request, unauthenticated, unsupported_media_type
+from shared.members import Member
+from shared.storage import TenantContext
 
 JSON_MEDIA_TYPE = "application/json"
 
@@ -31,6 +34,35 @@ def is_json_media_type(content_type: str | None) -> bool:
     return (content_type or "").split(";", 1)[0].strip().lower() == JSON_MEDIA_TYPE
 
 
+def validation_error(error: ValidationError, what: str) -> ApiError:
+    return ApiError(
+        422,
+        "validation-error",
+        f"The request {what} is invalid",
+        extensions={
+            # Location and reason only: echoing the input could reflect secrets into logs.
+            "errors": [
+                {"loc": [str(part) for part in item["loc"]], "msg": item["msg"], "type": item["type"]}
+                for item in error.errors()
+            ]
+        },
+    )
+
+
+@dataclass
+class AuditNote:
+    """What a handler adds to the request's audit row: the target, and security events to record."""
+
+    target: str | None = None
+    events: list[tuple[str, str]] = field(default_factory=list)  # (action, target)
+    # Set when the handler created the caller's organisation and membership (sign-up).
+    tenant: TenantContext | None = None
+    actor_member_id: str | None = None
+
+    def security_event(self, action: str, target: str) -> None:
+        self.events.append((f"security.{action}", target))
+
+
 @dataclass(frozen=True)
 class ApiRequest:
     method: str
@@ -41,9 +73,40 @@ class ApiRequest:
     body: bytes
     request_id: str
     client_address: str | None
+    caller: Caller | None = None
+    audit: AuditNote = field(default_factory=AuditNote)
 
     def header(self, name: str) -> str | None:
         return self.headers.get(name.lower())
+
+    @property
+    def verified_caller(self) -> Caller:
+        if self.caller is None:
+            raise unauthenticated()
+        return self.caller
+
+    @property
+    def member(self) -> Member:
+        """The member behind the session (member endpoints only)."""
+        member = self.verified_caller.member
+        if member is None:
+            raise unauthenticated()
+        return member
+
+    @property
+    def tenant(self) -> TenantContext:
+        """The caller's organisation, from the member record: never from the URL or the body."""
+        tenant = self.verified_caller.tenant
+        if tenant is None:
+            raise unauthenticated()
+        return tenant
+
+    def query_as(self, model: type[BodyT]) -> BodyT:
+        """The query string as `model` (422 when invalid)."""
+        try:
+            return model.model_validate(dict(self.query))
+        except ValidationError as error:
+            raise validation_error(error, "query") from None
 
     def json(self, model: type[BodyT]) -> BodyT:
         """Parse the body as JSON into `model`: 415 for another media type, 400 malformed, 422 invalid."""
@@ -56,15 +119,4 @@ class ApiRequest:
         try:
             return model.model_validate(document)
         except ValidationError as error:
-            raise ApiError(
-                422,
-                "validation-error",
-                "The request body is invalid",
-                extensions={
-                    # Location and reason only: echoing the input could reflect secrets into logs.
-                    "errors": [
-                        {"loc": [str(part) for part in item["loc"]], "msg": item["msg"], "type": item["type"]}
-                        for item in error.errors()
-                    ]
-                },
-            ) from None
+            raise validation_error(error, "body") from None

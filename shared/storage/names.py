@@ -18,6 +18,8 @@ class TableName(StrEnum):
     INSIGHTS = "insights"
     AUDIT = "audit"
     RECEIPTS = "receipts"
+    # org_id / request_id: which organisation asked for a deletion (receipts name no organisation).
+    DELETION_REQUESTS = "deletionrequests"
 
     @property
     def org_partitioned(self) -> bool:

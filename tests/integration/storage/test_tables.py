@@ -152,7 +152,9 @@ def test_table_kinds_cannot_be_mixed_up(
     with pytest.raises(InvalidArgumentError):
         SharedTable(clients, TableName.MEMBERS, tokens=tokens)
     # A partition of its own: the real "org" partition holds other tests' organisations.
-    organisations = SharedTable(clients, TableName.ORGANISATIONS, tokens=tokens).partition(f"test-{org_a.org_id}")
+    organisations = SharedTable(clients, TableName.ORGANISATIONS, tokens=tokens).partition(
+        f"test-{org_a.org_id}"
+    )
     organisations.upsert(org_a.org_id, {"name": "Northwind"})
     assert organisations.get(org_a.org_id).properties == {"name": "Northwind"}
 

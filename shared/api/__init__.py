@@ -1,0 +1,1 @@
+"""The HTTP API's application layer: request/response models and the operations behind each route."""

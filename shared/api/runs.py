@@ -1,0 +1,33 @@
+"""Refresh runs: progress and history of the caller's organisation."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from shared.api.lookup import RUN_ID, missing, path_id
+from shared.http.request import ApiRequest, RequestModel
+from shared.runs import RunRecord, RunRepository
+from shared.services import Services
+
+
+class RunsQuery(RequestModel):
+    limit: int = Field(default=50, ge=1, le=200)
+
+
+class RunList(BaseModel):
+    """Newest first. An organisation has about one run a day, so one bounded list replaces paging."""
+
+    items: list[RunRecord]
+
+
+def list_runs(request: ApiRequest, query: RunsQuery, services: Services) -> RunList:
+    runs = RunRepository(services.storage, request.tenant, services.tokens).list_recent(query.limit)
+    return RunList(items=runs)
+
+
+def get_run(request: ApiRequest, services: Services) -> RunRecord:
+    run_id = path_id(request, "run_id", RUN_ID)
+    run = RunRepository(services.storage, request.tenant, services.tokens).find(run_id)
+    if run is None:
+        raise missing(request, "run_id", run_id)
+    return run

@@ -1,0 +1,137 @@
+"""The audit log (ARCHITECTURE §3, §4): every API request and every security event, append-only in code.
+
+`audit`: org_id|yyyymm / inverted-time|uuid → at, actor_member_id ("anonymous"/"system" or a member
+id), actor_role, action, target, outcome, status, request_id, client_address. Rows never hold a token,
+TOTP code, secret or email: the actor is a member id, the target an id or a route parameter.
+Requests that cannot be attributed to an organisation (no valid token, or an identity without one)
+are written to the reserved partition of `UNATTRIBUTED` (all zeros: `uuid4().hex` can never produce it).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Literal
+
+from pydantic import BaseModel
+
+from shared.storage import OrgTable, PageTokenSigner, StorageClients, TableName, TenantContext
+
+UNATTRIBUTED = TenantContext("0" * 32)
+ANONYMOUS = "anonymous"
+Outcome = Literal["allowed", "denied", "rejected", "error", "security"]
+_INVERTED_BASE = 10**13 - 1  # milliseconds since the epoch stay below this until the year 2286
+MAX_RANGE = timedelta(days=731)
+
+
+class AuditEntry(BaseModel):
+    at: datetime
+    actor_member_id: str
+    actor_role: str
+    action: str
+    target: str
+    outcome: Outcome
+    status: int
+    request_id: str
+    client_address: str
+
+
+def outcome_for(status: int) -> Outcome:
+    if status < 400:
+        return "allowed"
+    if status in {401, 403}:
+        return "denied"
+    return "error" if status >= 500 else "rejected"
+
+
+def _month(moment: datetime) -> str:
+    return f"{moment.astimezone(UTC):%Y%m}"
+
+
+def _inverted(moment: datetime) -> str:
+    return f"{_INVERTED_BASE - int(moment.timestamp() * 1000):013d}"
+
+
+def _months_back(newest: datetime, oldest: datetime) -> list[str]:
+    months: list[str] = []
+    year, month = newest.astimezone(UTC).year, newest.astimezone(UTC).month
+    last = _month(oldest)
+    while f"{year:04d}{month:02d}" >= last:
+        months.append(f"{year:04d}{month:02d}")
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return months
+
+
+class AuditFilter(BaseModel):
+    since: datetime
+    until: datetime
+    action: str | None = None
+    actor: str | None = None
+    outcome: Outcome | None = None
+
+    def matches(self, entry: AuditEntry) -> bool:
+        return (
+            (self.action is None or entry.action == self.action)
+            and (self.actor is None or entry.actor_member_id == self.actor)
+            and (self.outcome is None or entry.outcome == self.outcome)
+        )
+
+
+class AuditLog:
+    def __init__(self, clients: StorageClients, tenant: TenantContext, tokens: PageTokenSigner) -> None:
+        self._clients = clients
+        self._tenant = tenant
+        self._tokens = tokens
+
+    def _partition(self, month: str) -> OrgTable:
+        return OrgTable(
+            self._clients, self._tenant, TableName.AUDIT, tokens=self._tokens, partition_suffix=month
+        )
+
+    def append(self, entry: AuditEntry) -> None:
+        row_key = f"{_inverted(entry.at)}|{uuid.uuid4().hex}"
+        properties = entry.model_dump(mode="json")
+        self._partition(_month(entry.at)).insert(row_key, properties)
+
+    def iter_entries(self, query: AuditFilter) -> Iterator[AuditEntry]:
+        """Every matching entry, newest first (for exports such as the GDPR one)."""
+        token: str | None = None
+        while True:
+            entries, token = self.page(query, page_size=1000, continuation_token=token)
+            yield from entries
+            if token is None:
+                return
+
+    def _scope(self, query: AuditFilter, page_size: int) -> str:
+        digest = hashlib.sha256(f"{query.model_dump_json()}|{page_size}".encode()).hexdigest()
+        return f"audit-query/{self._tenant.org_id}/{digest}"
+
+    def page(
+        self, query: AuditFilter, *, page_size: int, continuation_token: str | None
+    ) -> tuple[list[AuditEntry], str | None]:
+        """One page, newest first. The token is bound to this organisation and this exact query."""
+        months = _months_back(query.until, query.since)
+        scope = self._scope(query, page_size)
+        position = self._tokens.verify(scope, continuation_token) if continuation_token else {}
+        month = position.get("m", months[0])
+        if month not in months:
+            return [], None
+        page = self._partition(month).list_page(
+            start=_inverted(query.until),
+            end=str(int(_inverted(query.since)) + 1).zfill(13),
+            page_size=page_size,
+            continuation_token=position.get("p") or None,
+        )
+        entries = [
+            entry
+            for entry in (AuditEntry.model_validate(item.properties) for item in page.items)
+            if query.matches(entry) and query.since <= entry.at <= query.until
+        ]
+        if page.continuation_token:
+            return entries, self._tokens.sign(scope, {"m": month, "p": page.continuation_token})
+        following = months.index(month) + 1
+        if following < len(months):
+            return entries, self._tokens.sign(scope, {"m": months[following], "p": ""})
+        return entries, None
