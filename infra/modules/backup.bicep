@@ -7,7 +7,7 @@
 // the vault's own store is GeoRedundant with cross-region restore.
 //
 // The vault sits in the storage account's region: Azure Backup protects a data source from a
-// vault in the same region (see infra/DEPLOY.md, "Backups").
+// vault in the same region (see the README, "Deploy").
 @allowed([
   'uksouth'
   'ukwest'

@@ -5,7 +5,7 @@ exists), remediation text, the datasets it reads, and a small pure function of `
 folded from the snapshot in the engine's single streaming pass). A check whose dataset is missing from the
 run is `not_applicable`, with the reason (usually the licence the data needs), never silently passed.
 
-Posture score (also in POSTURE.md):
+Posture score (also in the README, "Posture score"):
 
     score = round(100 × Σ wᵢ·sᵢ / Σ wᵢ), over the checks whose status is not `not_applicable`
     wᵢ = 3 (high), 2 (medium), 1 (low)         sᵢ = 1 (pass), 0.5 (warn), 0 (fail)
@@ -434,7 +434,7 @@ def run_checks(facts: AssuranceFacts, checks: tuple[Check, ...] = CHECKS) -> lis
 
 
 def posture(results: list[CheckResult]) -> Posture:
-    """round(100 × Σ w·s / Σ w) over applicable checks (see the module docstring and POSTURE.md)."""
+    """round(100 × Σ w·s / Σ w) over applicable checks (see the module docstring and the README)."""
     counts = {status: 0 for status in ("pass", "warn", "fail", "not_applicable")}
     weighted = weights = 0.0
     for result in results:
