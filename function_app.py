@@ -6,12 +6,14 @@ import azure.functions as func
 
 from functions import (
     api_audit,
+    api_insights,
     api_integrations,
     api_me,
     api_members,
     api_metadata,
     api_openapi,
     api_organisation,
+    api_reports,
     api_runs,
     api_session,
     compute,
@@ -34,6 +36,8 @@ for blueprint in (
     api_me.bp,
     api_members.bp,
     api_integrations.bp,
+    api_insights.bp,
+    api_reports.bp,
     api_runs.bp,
     api_metadata.bp,
     api_audit.bp,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -32,8 +32,8 @@ class DatasetProgress(BaseModel):
     rows: int = 0
     bytes: int = 0
     # Where collection resumes while the dataset is pending (a Graph nextLink and block counts; never a
-    # secret). Internal: the API does not show it.
-    cursor: str | None = None
+    # secret). Internal: left out when a run is serialised for the API; the repository stores it.
+    cursor: str | None = Field(default=None, exclude=True)
     # The written file, once complete: what the manifest records.
     sha256: str = ""
     endpoint: str = ""
@@ -86,8 +86,15 @@ class RunRepository:
             "trigger": record.trigger,
             "created_at": record.created_at.isoformat(),
             "updated_at": record.updated_at.isoformat(),
-            "document": record.model_dump_json(),
+            "document": json.dumps(RunRepository._document(record), separators=(",", ":")),
         }
+
+    @staticmethod
+    def _document(record: RunRecord) -> dict[str, Any]:
+        document = record.model_dump(mode="json")
+        for name, progress in record.datasets.items():
+            document["datasets"][name]["cursor"] = progress.cursor
+        return document
 
     @staticmethod
     def _record(document: str, etag: str) -> RunRecord:

@@ -18,7 +18,7 @@ from shared.identity.secret_box import KEY_BYTES, SecretBox
 from shared.identity.tokens import TokenValidator
 from shared.secrets import SecretStore, build_secret_store
 from shared.settings import Settings, get_settings
-from shared.storage import PageTokenSigner, StorageClients, ensure_storage
+from shared.storage import PageTokenSigner, StorageClients
 
 
 class ServicesError(RuntimeError):
@@ -99,10 +99,7 @@ def install_services(services: Services | None) -> Services | None:
 
 @lru_cache(maxsize=1)
 def _default_services() -> Services:
-    services = build_services(get_settings())
-    # Tables and queues exist before the first request or message of this worker (idempotent).
-    ensure_storage(services.storage)
-    return services
+    return build_services(get_settings())
 
 
 def get_services() -> Services:

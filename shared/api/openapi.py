@@ -29,6 +29,7 @@ PATH_PARAMETER_SCHEMAS: dict[str, dict[str, Any]] = {
     "member_id": {"type": "string", "pattern": "^[0-9a-f]{32}$"},
     "request_id": {"type": "string", "pattern": "^[0-9a-f]{32}$"},
     "run_id": {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,64}$"},
+    "report_id": {"type": "string", "pattern": "^[a-z0-9-]{1,64}$"},
 }
 SECURITY_SCHEMES = {
     "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},

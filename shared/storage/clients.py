@@ -24,6 +24,7 @@ from azure.storage.blob import BlobServiceClient, ContainerClient
 from azure.storage.blob.aio import BlobServiceClient as AsyncBlobServiceClient
 from azure.storage.queue import QueueClient, QueueServiceClient, TextBase64EncodePolicy
 
+from shared.storage.errors import translate_errors
 from shared.storage.names import QueueName, TableName
 
 # Downloads stream in chunks of this size. The SDK's default first request fetches up to 32 MiB at once, and
@@ -110,9 +111,12 @@ class StorageClients:
         )
 
     def table_client(self, table: TableName) -> TableClient:
+        """The table's client; the table is created the first time this process uses it (idempotent)."""
         with self._lock:
             client = self._tables.get(table)
             if client is None:
+                with translate_errors(f"create table {table.value}"):
+                    self.table.create_table_if_not_exists(table.value)
                 client = self._tables[table] = self.table.get_table_client(table.value)
             return client
 

@@ -88,3 +88,15 @@ def test_metadata_defaults_and_round_trip(clients, tokens) -> None:
     metadata.save_groups(Groups(departments={"Sales EMEA": "Sales"}, inactivity_days=90))
     assert metadata.prices()["sku"].monthly == 30.5
     assert metadata.groups() == {"Sales EMEA": "Sales"} and metadata.inactivity_threshold_days() == 90
+
+
+def test_resume_cursors_are_stored_but_never_serialised_for_the_api(clients, tokens) -> None:
+    runs = RunRepository(clients, TenantContext.new_organisation(), tokens)
+    run = runs.create_if_absent(new_run())
+    run.datasets["users"] = DatasetProgress(
+        status="pending", cursor="https://graph.example/v1.0/users?$skiptoken=x"
+    )
+    runs.save(run)
+    stored = runs.get(run.run_id)
+    assert stored.datasets["users"].cursor == "https://graph.example/v1.0/users?$skiptoken=x"
+    assert "skiptoken" not in stored.model_dump_json()
