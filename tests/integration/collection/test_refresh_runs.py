@@ -19,7 +19,7 @@ from shared.messages import RefreshTenant
 from shared.runs import RunRecord, RunRepository
 from shared.secrets import LocalSecretStore
 from shared.snapshot import Manifest, snapshot_prefix
-from shared.storage import OrgContainer, PageTokenSigner, StorageClients, TenantContext, ensure_storage
+from shared.storage import OrgContainer, PageTokenSigner, StorageClients, TenantContext
 from tests.integration.collection.conftest import AS_OF, CLIENT_ID
 
 SECRET = "sim-secret"
@@ -31,13 +31,6 @@ def sim() -> Iterator[RunningSimulator]:
     config = SimulatorConfig(accounts=1200, seed=21, as_of=AS_OF, client_secret=SECRET, empty_page_every=4)
     with start_simulator(config) as running:
         yield running
-
-
-@pytest.fixture(scope="module")
-def clients(storage_connection_string: str) -> Iterator[StorageClients]:
-    with StorageClients.from_connection_string(storage_connection_string) as built:
-        ensure_storage(built)
-        yield built
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Insight fixtures: storage on the session's Azurite and one organisation (with container) per test."""
+"""Insight fixtures: one organisation (with its container) per test, on the session's storage fixtures."""
 
 from __future__ import annotations
 
@@ -6,19 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from shared.storage import OrgContainer, PageTokenSigner, StorageClients, TenantContext, ensure_storage
-
-
-@pytest.fixture(scope="session")
-def clients(storage_connection_string: str) -> Iterator[StorageClients]:
-    with StorageClients.from_connection_string(storage_connection_string) as storage_clients:
-        ensure_storage(storage_clients)
-        yield storage_clients
-
-
-@pytest.fixture(scope="session")
-def tokens() -> PageTokenSigner:
-    return PageTokenSigner(b"i" * 32)
+from shared.storage import OrgContainer, StorageClients, TenantContext
 
 
 @pytest.fixture
