@@ -18,7 +18,7 @@ test: install lint ## Install what is missing, lint, then run the whole suite.
 lint: install ## ruff and mypy, as CI runs them.
 	@$(VENV)/bin/ruff check .
 	@$(VENV)/bin/ruff format --check .
-	@$(VENV)/bin/mypy function_app.py functions shared dev
+	@$(VENV)/bin/mypy function_app.py functions shared dev bench
 
 scan: ## Offline security checks of infra/ (checkov + custom checks + Bicep tests).
 	@if [ -f infra/scan.sh ]; then bash infra/scan.sh; else echo "scan: no infra/ yet"; fi

@@ -1,137 +1,180 @@
-"""`python -m bench [--sizes 1000,10000,100000] [--throttled-size 10000]`: collection benchmarks.
+"""`python -m bench [--sizes 1000,10000,100000] [--skip throttled,api,fanout]`: the performance figures.
 
-For each size: the Graph simulator in its own process, Azurite, and the collection in a worker process
-(peak RSS from `wait4`); throttling off. Then the I/O floor for the largest size, and one collection
-under realistic throttling against the floor Graph's published limits impose. Prints a table and
-writes `bench/results/collection-<timestamp>.json`.
+On one Azurite, for each size: an organisation, the collection of a synthetic tenant of that many
+accounts (throttling off) into its container and the compute of that snapshot, each in its own measured
+child process (wall time, accounts/s, peak RSS); the I/O floor for the largest size; one collection under
+realistic throttling against the floor Graph's published limits impose; the API's summary and CSV-report
+latency on the largest tenant; the daily fan-out for 10k organisations (fewer if every size is smaller).
+Numbers and ratios, never pass/fail: prints a table and writes `bench/results/bench-<timestamp>.json`.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
-import math
 import os
-import subprocess
-import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import httpx
-from azure.storage.blob import BlobServiceClient
-
-from bench.io_floor import io_floor
+from bench import api, collection, compute, fanout
+from bench.common import AS_OF, new_organisation
 from dev.azurite import Azurite
-from shared.collection.run import DEFAULT_CONCURRENCY
-from shared.collection.sources import SIGN_IN_PAGE
+from shared.runs import daily_run_id
+from shared.snapshot import snapshot_prefix
+from shared.storage import StorageClients, org_container_name
+from shared.storage.provisioning import ensure_storage
 
 RESULTS = Path(__file__).parent / "results"
-TENANT_ID = "8f1d6c3e-5b7a-4e2f-9c1d-2a3b4c5d6e7f"  # the synthetic tenant's id (dev.tenant.TenantSpec)
-# Graph's Entra-reports limit (graph_api.md §2, §4): 5 requests per 10 s per app per tenant, shared by
-# the signInActivity listing (120 users a page) and userRegistrationDetails (1000 a page here).
-ENTRA_REPORTS_LIMIT, ENTRA_REPORTS_WINDOW, REGISTRATION_PAGE = 5, 10.0, 1000
+PARTS = ("compute", "floor", "throttled", "api", "fanout")
+BUDGET_SECONDS, BUDGET_MIB, BUDGET_ACCOUNTS = 120.0, 512.0, 100_000
+FANOUT_ORGANISATIONS = 10_000  # a quick run (largest size smaller) fans out to that many instead
 
 
-@contextmanager
-def simulator(accounts: int, throttling: str) -> Iterator[str]:
-    command = [sys.executable, "-m", "dev.graph_sim", "--accounts", str(accounts), "--throttling", throttling]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)  # noqa: S603 -- our own module
-    try:
-        assert process.stdout is not None
-        yield process.stdout.readline().strip()
-    finally:
-        process.terminate()
-        process.wait()
+def _progress(text: str) -> None:
+    print(f"  [{time.strftime('%H:%M:%S')}] {text}", flush=True)
 
 
-def measure_worker(graph: str, authority: str, connection: str, container: str) -> dict[str, Any]:
-    """Run one collection in a child process; its result plus its own peak RSS (MiB)."""
-    command = [sys.executable, "-m", "bench.worker", graph, authority, TENANT_ID, connection, container]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)  # noqa: S603 -- our own module
-    assert process.stdout is not None
-    output = process.stdout.read()
-    _, status, usage = os.wait4(process.pid, 0)
-    process.returncode = os.waitstatus_to_exitcode(status)
-    if process.returncode != 0:
-        raise RuntimeError(f"bench worker failed with exit code {process.returncode}")
-    result: dict[str, Any] = json.loads(output)
-    result["peak_rss_mib"] = usage.ru_maxrss / 1024  # Linux reports KiB
-    return result
-
-
-def entra_floor_seconds(accounts: int) -> float:
-    """The least time the Entra-reports limit allows for the pages this tenant needs."""
-    requests = math.ceil(accounts / SIGN_IN_PAGE) + math.ceil(accounts / REGISTRATION_PAGE)
-    return max(0, math.ceil(requests / ENTRA_REPORTS_LIMIT) - 1) * ENTRA_REPORTS_WINDOW
-
-
-def run(sizes: list[int], throttled_size: int) -> dict[str, Any]:
-    results: dict[str, Any] = {"started": datetime.now(UTC).isoformat(), "cpus": os.cpu_count(), "runs": []}
-    with Azurite() as azurite:
-        blobs = BlobServiceClient.from_connection_string(azurite.connection_string)
-        for index, (accounts, throttling) in enumerate(
-            [(size, "off") for size in sizes] + ([(throttled_size, "realistic")] if throttled_size else [])
-        ):
-            container = f"bench-{index}"
-            blobs.create_container(container)
-            with simulator(accounts, throttling) as base:
-                graph = base + "/v1.0"
-                measured = measure_worker(graph, base, azurite.connection_string, container)
-                entry = {"accounts": accounts, "throttling": throttling, **measured}
-                entry["accounts_per_second"] = accounts / measured["seconds"]
-                if throttling == "realistic":
-                    entry["floor_seconds"] = entra_floor_seconds(accounts)
-                    entry["ratio_to_floor"] = measured["seconds"] / max(entry["floor_seconds"], 1e-9)
-                elif accounts == max(sizes):
-                    token = httpx.post(
-                        f"{base}/{TENANT_ID}/oauth2/v2.0/token",
-                        data={
-                            "grant_type": "client_credentials",
-                            "client_id": "bench",
-                            "client_secret": "bench",
-                            "scope": "https://graph.microsoft.com/.default",
-                        },
-                    ).json()["access_token"]
-                    floor = asyncio.run(
-                        io_floor(graph, token, azurite.connection_string, container, DEFAULT_CONCURRENCY)
-                    )
-                    entry["io_floor_seconds"] = floor["seconds"]
-                    entry["io_floor_bytes"] = floor["bytes"]
-                    entry["ratio_to_io_floor"] = measured["seconds"] / floor["seconds"]
-                results["runs"].append(entry)
-                print_row(entry)
+def run(sizes: list[int], skip: set[str], throttled_size: int, organisations: int) -> dict[str, Any]:
+    results: dict[str, Any] = {
+        "started": datetime.now(UTC).isoformat(),
+        "cpus": os.cpu_count(),
+        "load_average_start": os.getloadavg(),
+        "sizes": [],
+    }
+    prefix = snapshot_prefix(AS_OF, daily_run_id(AS_OF))
+    with Azurite() as azurite, StorageClients.from_connection_string(azurite.connection_string) as clients:
+        connection = azurite.connection_string
+        ensure_storage(clients)
+        tenants = {}
+        for accounts in sizes:
+            tenant = tenants[accounts] = new_organisation(clients, f"Bench {accounts}")
+            container = org_container_name(tenant.org_id)
+            floor = accounts == max(sizes) and "floor" not in skip
+            entry: dict[str, Any] = {"accounts": accounts}
+            entry["collection"] = collection.measure(
+                accounts, "off", connection, container, prefix, floor=floor
+            )
+            _progress(f"{accounts} accounts collected in {entry['collection']['seconds']:.1f}s")
+            if "compute" not in skip:
+                entry["compute"] = compute.measure(clients, connection, tenant, AS_OF)
+                entry["total_seconds"] = entry["collection"]["seconds"] + entry["compute"]["seconds"]
+                entry["peak_rss_mib"] = max(
+                    entry["collection"]["peak_rss_mib"], entry["compute"]["peak_rss_mib"]
+                )
+                _progress(f"{accounts} accounts computed in {entry['compute']['seconds']:.1f}s")
+            results["sizes"].append(entry)
+        if "throttled" not in skip and throttled_size:
+            container = org_container_name(new_organisation(clients, "Bench throttled").org_id)
+            results["throttled"] = collection.measure(
+                throttled_size, "realistic", connection, container, prefix, floor=False
+            )
+            _progress(f"throttled collection in {results['throttled']['seconds']:.1f}s")
+        if "api" not in skip and "compute" not in skip:
+            lists = results["sizes"][-1]["compute"]["lists"]
+            results["api"] = api.measure(connection, tenants[max(sizes)], lists) | {"accounts": max(sizes)}
+            _progress("API latency measured")
+        if "fanout" not in skip:
+            results["fanout"] = fanout.measure(clients, organisations)
+            _progress("fan-out measured")
+    results["load_average_end"] = os.getloadavg()
+    results["finished"] = datetime.now(UTC).isoformat()
     return results
 
 
-def print_row(entry: dict[str, Any]) -> None:
-    extra = ""
-    if "ratio_to_io_floor" in entry:
-        extra = f"  I/O floor {entry['io_floor_seconds']:.1f}s  ratio {entry['ratio_to_io_floor']:.2f}"
-    if "ratio_to_floor" in entry:
-        extra = f"  throttling floor {entry['floor_seconds']:.0f}s  ratio {entry['ratio_to_floor']:.2f}"
-    failed = f"  FAILED {entry['failed']}" if entry["failed"] else ""
-    print(
-        f"{entry['accounts']:>7} accounts  throttling {entry['throttling']:9}  {entry['seconds']:7.1f}s  "
-        f"{entry['accounts_per_second']:8.0f} acc/s  peak RSS {entry['peak_rss_mib']:6.0f} MiB"
-        f"{extra}{failed}",
-        flush=True,
-    )
+def _mib(value: float) -> str:
+    return f"{value:.0f}"
+
+
+def table(results: dict[str, Any]) -> str:
+    start, end = results["load_average_start"], results["load_average_end"]
+    lines = [
+        f"Insight365 bench  {results['started'][:19]}Z  {results['cpus']} CPUs  "
+        f"load average (1/5/15 min) at start {start[0]:.2f}/{start[1]:.2f}/{start[2]:.2f}, "
+        f"at end {end[0]:.2f}/{end[1]:.2f}/{end[2]:.2f}",
+        "",
+        f"Collection + compute, throttling off. Budget at {BUDGET_ACCOUNTS:,} accounts: "
+        f"< {BUDGET_SECONDS:.0f} s end to end, < {BUDGET_MIB:.0f} MiB peak RSS per worker.",
+        f"{'accounts':>9} | {'collect s':>9} {'acc/s':>6} {'RSS MiB':>7} | {'compute s':>9} {'acc/s':>6} "
+        f"{'RSS MiB':>7} | {'total s':>7} {'acc/s':>6} | {'s/budget':>8} {'RSS/budget':>10}",
+    ]
+    for entry in results["sizes"]:
+        accounts, collected = entry["accounts"], entry["collection"]
+        row = f"{accounts:>9,} | {collected['seconds']:9.1f} {accounts / collected['seconds']:6.0f} "
+        row += f"{_mib(collected['peak_rss_mib']):>7} | "
+        if "compute" in entry:
+            computed, total = entry["compute"], entry["total_seconds"]
+            row += f"{computed['seconds']:9.1f} {accounts / computed['seconds']:6.0f} "
+            row += f"{_mib(computed['peak_rss_mib']):>7} | {total:7.1f} {accounts / total:6.0f} | "
+            row += f"{total / BUDGET_SECONDS:8.2f} {entry['peak_rss_mib'] / BUDGET_MIB:10.2f}"
+        if collected["failed"]:
+            row += f"  FAILED {collected['failed']}"
+        lines.append(row)
+    for entry in results["sizes"]:
+        collected = entry["collection"]
+        if "io_floor_seconds" in collected:
+            lines.append(
+                f"I/O floor at {entry['accounts']:,} accounts: {collected['io_floor_seconds']:.1f} s for "
+                f"{collected['io_floor_bytes'] / 1e6:.0f} MB (bare httpx → Azurite); collection / floor = "
+                f"{collected['ratio_to_io_floor']:.2f}"
+            )
+        if "compute" in entry:
+            lists = entry["compute"]["lists"]
+            lines.append(
+                f"Detail lists at {entry['accounts']:,} accounts: {sum(lists.values()):,} rows in "
+                f"{len(lists)} lists (largest: {max(lists, key=lists.__getitem__)} {max(lists.values()):,})"
+            )
+    if throttled := results.get("throttled"):
+        lines.append(
+            f"Throttling realistic, {throttled['accounts']:,} accounts: {throttled['seconds']:.1f} s, "
+            f"floor from the Entra-reports limit {throttled['floor_seconds']:.0f} s, ratio "
+            f"{throttled['ratio_to_floor']:.2f}; peak RSS {_mib(throttled['peak_rss_mib'])} MiB"
+        )
+    if measured := results.get("api"):
+        lines.append(
+            f"API at {measured['accounts']:,} accounts, p50 / p95 ms, in process via the app's functions\n"
+            "  (token + session + role checks, audit record, store reads, serialisation; no host HTTP layer):"
+        )
+        for family, latency in measured["summaries"].items():
+            lines.append(f"  summary {family:<14} {latency['p50_ms']:8.1f} / {latency['p95_ms']:8.1f}")
+        report = measured["report"]
+        lines.append(
+            f"  report {report['id']} CSV, {report['rows']:,} rows, {report['bytes'] / 1e6:.1f} MB: "
+            f"{report['p50_ms']:.0f} / {report['p95_ms']:.0f}"
+        )
+    if fanned := results.get("fanout"):
+        lines.append(
+            f"Fan-out, {fanned['organisations']:,} organisations: {fanned['messages']:,} refresh-tenant "
+            f"messages in {fanned['seconds']:.1f} s (organisations + integrations read "
+            f"{fanned['list_seconds']:.1f} s, "
+            f"enqueue {fanned['enqueue_seconds']:.1f} s) = {fanned['messages_per_second']:.0f} messages/s"
+        )
+    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m bench", description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--sizes", default="1000,10000,100000", help="comma-separated tenant sizes")
-    parser.add_argument("--throttled-size", type=int, default=10000, help="0 skips the throttled run")
+    parser.add_argument("--skip", default="", help=f"comma-separated parts to skip: {','.join(PARTS)}")
+    parser.add_argument("--throttled-size", type=int, default=10_000, help="tenant size of the throttled run")
+    parser.add_argument(
+        "--organisations", type=int, help="organisations for the fan-out (default 10000, or the largest size)"
+    )
     args = parser.parse_args(argv)
-    sizes = [int(size) for size in args.sizes.split(",") if size]
-    results = run(sizes, args.throttled_size)
+    sizes = sorted(int(size) for size in args.sizes.split(",") if size)
+    skip = {part for part in args.skip.split(",") if part}
+    if unknown := skip - set(PARTS):
+        parser.error(f"unknown parts to skip: {','.join(sorted(unknown))}")
+    started = time.perf_counter()
+    organisations = args.organisations or min(FANOUT_ORGANISATIONS, max(sizes))
+    results = run(sizes, skip, args.throttled_size, organisations)
+    results["bench_seconds"] = time.perf_counter() - started
+    print()
+    print(table(results))
+    print(f"bench took {results['bench_seconds']:.0f} s")
     RESULTS.mkdir(exist_ok=True)
-    path = RESULTS / f"collection-{time.strftime('%Y%m%dT%H%M%S')}.json"
+    path = RESULTS / f"bench-{time.strftime('%Y%m%dT%H%M%S')}.json"
     path.write_text(json.dumps(results, indent=2))
     print(f"results: {path}")
 

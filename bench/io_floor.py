@@ -10,7 +10,8 @@ import httpx
 from azure.storage.blob import BlobBlock
 from azure.storage.blob.aio import BlobServiceClient, ContainerClient
 
-from shared.collection.sources import PRIVILEGED_ROLES, USER_FIELDS
+from shared.collection.sources import USER_FIELDS
+from shared.snapshot.roles import PRIVILEGED_ROLES
 
 BLOCK = 4 * 1024 * 1024
 REPORTS = (

@@ -14,25 +14,13 @@ from kiota_abstractions.request_information import RequestInformation
 from shared.collection.graph_records import CONVERTERS, Item
 from shared.graph import GraphSession
 from shared.snapshot import Dataset
+from shared.snapshot.roles import PRIVILEGED_ROLES
 
 USERS_PAGE = 999
 SIGN_IN_PAGE = 120  # Graph's maximum when signInActivity is selected (graph_api.md §2)
 SECURE_SCORE_DAYS = 30  # latest first: today's score and a month of history
 DETAIL_PERIOD = "D30"
 COUNTS_PERIOD = "D90"  # daily rows for the adoption trend on a first run
-# Privileged directory roles (ScubaGear's highly privileged set plus Global Reader), by template id.
-PRIVILEGED_ROLES = (
-    "62e90394-69f5-4237-9190-012177145e10",  # Global Administrator
-    "e8611ab8-c189-46e8-94e1-60213ab1f814",  # Privileged Role Administrator
-    "fe930be7-5e62-47db-91af-98c3a49a38b1",  # User Administrator
-    "f28a1f50-f6e7-4571-818b-6a12f2af6b6c",  # SharePoint Administrator
-    "29232cdf-9323-42fd-ade2-1d097af3e4de",  # Exchange Administrator
-    "8ac3fc64-6eca-42ea-9e69-59f4c7b60eb2",  # Hybrid Identity Administrator
-    "9b895d92-2cd3-44c7-9d02-a6ac2d5ea5c3",  # Application Administrator
-    "158c047a-c907-4556-b7ef-446551a6b5f7",  # Cloud Application Administrator
-    "194ae4cb-b126-40b2-bd5b-6091b380977d",  # Security Administrator
-    "f2ef992c-3afb-46b9-b7cf-a126ee74c451",  # Global Reader
-)
 USER_FIELDS = [
     "id",
     "userPrincipalName",

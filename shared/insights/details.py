@@ -21,25 +21,13 @@ from shared.insights.models import (
     SkuUtilisation,
 )
 from shared.insights.reports import REPORTS_BY_ID
+from shared.snapshot.roles import GLOBAL_ADMINISTRATOR, PRIVILEGED_ROLES
 
 if TYPE_CHECKING:
     from shared.insights.engine import _Computation
     from shared.insights.utilisation import Utilisation
 
 Row = dict[str, Any]
-GLOBAL_ADMIN_ROLE = "62e90394-69f5-4237-9190-012177145e10"
-ROLE_NAMES = {
-    GLOBAL_ADMIN_ROLE: "Global Administrator",
-    "e8611ab8-c189-46e8-94e1-60213ab1f814": "Privileged Role Administrator",
-    "fe930be7-5e62-47db-91af-98c3a49a38b1": "User Administrator",
-    "f28a1f50-f6e7-4571-818b-6a12f2af6b6c": "SharePoint Administrator",
-    "29232cdf-9323-42fd-ade2-1d097af3e4de": "Exchange Administrator",
-    "8ac3fc64-6eca-42ea-9e69-59f4c7b60eb2": "Hybrid Identity Administrator",
-    "9b895d92-2cd3-44c7-9d02-a6ac2d5ea5c3": "Application Administrator",
-    "158c047a-c907-4556-b7ef-446551a6b5f7": "Cloud Application Administrator",
-    "194ae4cb-b126-40b2-bd5b-6091b380977d": "Security Administrator",
-    "f2ef992c-3afb-46b9-b7cf-a126ee74c451": "Global Reader",
-}
 STALE_DAYS = 90
 
 
@@ -142,7 +130,7 @@ class _Lists:
                     **self.person(i),
                     "account_enabled": enabled,
                     "risks": ";".join(risks),
-                    "roles": ";".join(sorted(ROLE_NAMES.get(role, role) for role in roles)),
+                    "roles": ";".join(sorted(PRIVILEGED_ROLES.get(role, role) for role in roles)),
                     "licences": ";".join(self.utilisation.sku_name(sku) for sku, _ in self.t.licences(i)),
                     "last_activity": self.c.last_activity_iso(i),
                     "mfa_registered": bool(flags & MFA_REGISTERED) if flags & MFA_KNOWN else None,
@@ -167,14 +155,14 @@ class _Lists:
         failing = {check for check, s in self.status.items() if s in ("fail", "warn")}
         for i, roles in sorted(self.admins.items()):
             flags = self.t.flags[i]
-            names = ";".join(sorted(ROLE_NAMES.get(role, role) for role in roles))
+            names = ";".join(sorted(PRIVILEGED_ROLES.get(role, role) for role in roles))
             if "admins-without-mfa" in failing and not flags & MFA_REGISTERED:
                 yield finding("admins-without-mfa", i, f"no MFA method registered; roles: {names}")
             if "synced-admins" in failing and flags & SYNCED:
                 yield finding("synced-admins", i, f"synchronised from on-premises; roles: {names}")
             if (
                 "global-admin-count" in failing or "global-admin-ratio" in failing
-            ) and GLOBAL_ADMIN_ROLE in roles:
+            ) and GLOBAL_ADMINISTRATOR in roles:
                 yield finding("global-admin-count", i, "holds Global Administrator")
             if (
                 "inactive-licensed-admins" in failing

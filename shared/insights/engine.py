@@ -52,23 +52,10 @@ from shared.insights.utilisation import ActivityBasis, PriceInfo, Utilisation, m
 from shared.licensing import Catalogue, load_catalogue
 from shared.snapshot import Dataset
 from shared.snapshot import records as r
+from shared.snapshot.roles import GLOBAL_ADMINISTRATOR, HIGHLY_PRIVILEGED_ROLES
 
 log = logging.getLogger(__name__)
 
-GLOBAL_ADMIN_ROLE = "62e90394-69f5-4237-9190-012177145e10"
-# ScubaGear's highly privileged roles (product_anchors.md (b)), for MS.AAD.7.2's "other privileged users".
-HIGHLY_PRIVILEGED_ROLES = frozenset(
-    {
-        GLOBAL_ADMIN_ROLE,
-        "e8611ab8-c189-46e8-94e1-60213ab1f814",  # Privileged Role Administrator
-        "fe930be7-5e62-47db-91af-98c3a49a38b1",  # User Administrator
-        "f28a1f50-f6e7-4571-818b-6a12f2af6b6c",  # SharePoint Administrator
-        "29232cdf-9323-42fd-ade2-1d097af3e4de",  # Exchange Administrator
-        "8ac3fc64-6eca-42ea-9e69-59f4c7b60eb2",  # Hybrid Identity Administrator
-        "9b895d92-2cd3-44c7-9d02-a6ac2d5ea5c3",  # Application Administrator
-        "158c047a-c907-4556-b7ef-446551a6b5f7",  # Cloud Application Administrator
-    }
-)
 STALE_DAYS = 90
 CONCEALED_NAME = re.compile(r"[0-9A-F]{32}")
 CONCEAL_HELP = (
@@ -425,9 +412,9 @@ class _Computation:
         admins = global_admins = privileged_without_ga = synced = without_mfa = inactive_admins = 0
         for principal, roles in self.roles.by_principal.items():
             admins += 1
-            is_ga = GLOBAL_ADMIN_ROLE in roles
+            is_ga = GLOBAL_ADMINISTRATOR in roles
             global_admins += is_ga
-            privileged_without_ga += (not is_ga) and bool(roles & HIGHLY_PRIVILEGED_ROLES)
+            privileged_without_ga += (not is_ga) and bool(roles.intersection(HIGHLY_PRIVILEGED_ROLES))
             index = t.by_id.get(principal)
             if index is None:
                 synced += principal in self.roles.synced
