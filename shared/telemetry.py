@@ -65,6 +65,8 @@ def configure_logging(level: str = "INFO") -> None:
     """Install the JSON formatter on the root logger (idempotent)."""
     root = logging.getLogger()
     root.setLevel(level)
+    # The Azure SDKs log every storage request and its headers at INFO: noise, and measurably slower.
+    logging.getLogger("azure").setLevel(level if level == "DEBUG" else "WARNING")
     for handler in root.handlers:
         if isinstance(handler.formatter, JsonFormatter):
             return
