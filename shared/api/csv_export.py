@@ -17,7 +17,7 @@ from typing import IO, Any
 CSV_MEDIA_TYPE = "text/csv"
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 BOM = "\ufeff"
-DANGEROUS_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+DANGEROUS_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\0")
 NEUTRALISER = "'"
 
 

@@ -134,3 +134,19 @@ def test_the_reclaimable_licences_report_downloads_as_csv(service) -> None:
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     as_json = _get(host, headers, "/reports/reclaimable-licences?format=json").json()
     assert len(rows) - 1 == len(as_json["rows"]) > 0
+
+
+def test_the_calls_left_their_audit_rows(service) -> None:
+    host, _, headers, _ = service
+    _get(host, headers, "/insights/utilisation")
+    _get(host, headers, "/reports/reclaimable-licences?format=csv")
+    response = _get(host, headers, "/audit")
+    assert response.status_code == 200, response.text
+    rows = response.json()["items"]
+    actions = {(row["action"], row["outcome"]) for row in rows}
+    assert ("GET /api/v1/insights/utilisation", "allowed") in actions
+    assert ("GET /api/v1/reports/{report_id}", "allowed") in actions
+    assert ("POST /api/v1/session", "allowed") in actions
+    me = _get(host, headers, "/me").json()
+    assert all(row["actor_member_id"] == me["member_id"] for row in rows if row["action"].startswith("GET"))
+    assert not any(headers["X-Session"] in str(row) for row in rows)

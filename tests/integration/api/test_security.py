@@ -283,3 +283,35 @@ def test_oversized_and_malformed_bodies(org_a: Org, raw: bytes, headers: dict[st
     response = call("POST", "/api/v1/session", headers={**org_a.user.bearer, **headers}, raw=raw)
     assert response.status == status, response.body
     assert response.media_type == "application/problem+json"
+
+
+def test_the_same_email_with_another_subject_is_another_person(org_a: Org, people: People) -> None:
+    """R3: a person is issuer + subject; an email claim alone never reaches someone's account."""
+    impostor = people.identity(org_a.admin.email)  # same email, new `sub`
+    assert call("GET", "/api/v1/me", headers=impostor.bearer).status == 401
+    signed_up = call(
+        "POST",
+        "/api/v1/signup",
+        headers=impostor.bearer,
+        body={"organisation_name": "Impostor Ltd", "first_name": "I", "last_name": "P"},
+    )
+    assert signed_up.status == 201  # a new organisation of its own, not a way into Contoso
+    mine = org_a.admin.call("GET", "/api/v1/me").json()
+    assert mine["role"] == "admin" and mine["email"] == org_a.admin.email
+
+
+def test_role_cannot_be_raised_through_patch_me(fresh_org: MakeOrg) -> None:
+    org = fresh_org("Escalation Ltd")
+    me = org.user.call("GET", "/api/v1/me")
+    patched = org.user.call(
+        "PATCH", "/api/v1/me", body={"role": "super_admin"}, headers={"if-match": me.headers["ETag"]}
+    )
+    assert patched.status == 422  # role is not a field of the rectification body
+    assert org.user.call("GET", "/api/v1/me").json()["role"] == "user"
+
+
+def test_pyjwt_is_at_least_the_fixed_version() -> None:
+    """R20: PyJWT ≥ 2.15.1 (security.md §0.5: alg binding for PyJWK keys fixed in 2.13, more in 2.15)."""
+    from importlib.metadata import version  # noqa: PLC0415
+
+    assert tuple(int(part) for part in version("PyJWT").split(".")[:3]) >= (2, 15, 1)
