@@ -18,7 +18,7 @@ from shared.snapshot.roles import PRIVILEGED_ROLES
 
 USERS_PAGE = 999
 SIGN_IN_PAGE = 120  # Graph's maximum when signInActivity is selected (graph_api.md §2)
-SECURE_SCORE_DAYS = 30  # latest first: today's score and a month of history
+SECURE_SCORE_DAYS = 90  # latest first: today's score and the 90 days Graph keeps (the trend)
 DETAIL_PERIOD = "D30"
 COUNTS_PERIOD = "D90"  # daily rows for the adoption trend on a first run
 USER_FIELDS = [

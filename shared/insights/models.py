@@ -166,7 +166,7 @@ class MetricStats(BaseModel):
     source: str
     period_days: int | None
     active_users: int
-    total: float
+    total: float | None  # None (with mean, median, p90) when fewer than 5 people are active
     mean: float | None
     median: float | None
     p90: float | None

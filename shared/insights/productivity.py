@@ -4,7 +4,8 @@ For each usage report, an account counts as an active user of that workload when
 falls inside the report's period (counted back from the report's refresh date). For every metric the
 engine keeps only a column of values (no identity) and, when the join to `/users` is possible, a parallel
 column of group codes; it writes the median, p90 (nearest rank: the ⌈0.9·n⌉-th smallest), mean and total.
-Groups with fewer than `MIN_GROUP` active users are suppressed and flagged.
+Groups with fewer than `MIN_GROUP` active users are suppressed and flagged; so is an organisation-wide
+metric with fewer than `MIN_GROUP` active users (its figures are null, only the count is given).
 """
 
 from __future__ import annotations
@@ -170,7 +171,9 @@ class ProductivityAccumulator:
         for metric in METRICS:
             values = sorted(self._values[metric.id])
             n = len(values)
-            total = math.fsum(values)
+            total: float | None = math.fsum(values)
+            if 0 < n < MIN_GROUP:  # fewer than 5 people behind it (a small tenant): no figure, as for groups
+                values, total = [], None
             found.append(
                 MetricStats(
                     metric=metric.id,
@@ -179,8 +182,8 @@ class ProductivityAccumulator:
                     source=metric.source,
                     period_days=self._periods.get(metric.source),
                     active_users=n,
-                    total=round(total, 2),
-                    mean=round(total / n, 2) if n else None,
+                    total=None if total is None else round(total, 2),
+                    mean=round(total / n, 2) if total is not None and n else None,
                     median=_round(_median(values)),
                     p90=_round(_quantile(values, 0.9)),
                 )

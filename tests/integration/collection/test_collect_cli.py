@@ -56,7 +56,7 @@ def test_every_dataset_matches_the_ground_truth(sim: RunningSimulator, tmp_path:
         assert counts[dataset] == truth.report_rows[report.value], dataset
     assert counts["active_user_counts"] == counts["teams_user_activity_counts"] == 90
     assert counts["subscribed_skus"] == counts["subscriptions"] == len(truth.sku_consumed)
-    assert counts["secure_scores"] == 30 and counts["conditional_access_policies"] == 4
+    assert counts["secure_scores"] == 90 and counts["conditional_access_policies"] == 4
 
     users = rows(tmp_path, "users")
     assert sum(u["account_enabled"] for u in users) == truth.enabled
