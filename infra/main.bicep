@@ -4,6 +4,10 @@
 //   az deployment sub create --location uksouth --template-file infra/main.bicep \
 //       --parameters infra/main.parameters.json
 //
+// `azd up` runs infra/hooks/preprovision.sh first: it registers the resource providers, checks the
+// certificate vault and the deployer's address ranges, and creates the application keys once (see
+// the README, "Deploy").
+//
 // Every security-relevant property is written as a literal in the resource that carries it
 // (checkov and infra/checks read each file on its own and do not follow parameters into modules).
 // `make scan` (infra/scan.sh) proves those properties offline.
@@ -14,11 +18,12 @@ targetScope = 'subscription'
 @description('azd environment name, e.g. prod. Used in resource names and the azd-env-name tag.')
 param environmentName string
 
+// UK West has no availability zones, so neither the zone-redundant Flex plan nor GZRS storage can be
+// created there: it is the geo-secondary of the storage data only.
 @allowed([
   'uksouth'
-  'ukwest'
 ])
-@description('Primary region. Use uksouth: Flex Consumption, availability zones and GZRS need it; ukwest is the paired geo-secondary.')
+@description('Primary region: uksouth (zone-redundant Flex Consumption and GZRS need availability zones).')
 param location string = 'uksouth'
 
 @description('OpenID Connect issuer of the identity provider (Entra External ID), exactly as it appears in the `iss` claim.')
@@ -45,6 +50,24 @@ param tlsCertificateName string
 @description('E-mail address that receives operational alerts.')
 param alertEmail string
 
+@description('INSIGHT365_OIDC_DISCOVERY_URL: discovery document when it is not <issuer>/.well-known/openid-configuration; empty otherwise.')
+param oidcDiscoveryUrl string = ''
+
+@minLength(1)
+@description('Comma-separated public IPv4 ranges (CIDR) of the machine or CI runner that runs `azd deploy`: the only addresses that reach the Function App\'s deployment (SCM) endpoint.')
+param deployerIpRanges string
+
+@secure()
+@description('INSIGHT365_PAGE_TOKEN_KEY, base64 of 32 random bytes. Generated once by infra/hooks/preprovision.sh and kept in the azd environment; changing it invalidates continuation tokens and deletion request ids.')
+param pageTokenKey string
+
+@description('INSIGHT365_MFA_KEY_IDS: secret names of the AES-256 keys that encrypt TOTP secrets, the current one first.')
+param mfaKeyIds string = 'mfa-key-1'
+
+@secure()
+@description('Base64 of the 32-byte key named first in mfaKeyIds. Generated once by infra/hooks/preprovision.sh; older keys stay in the vault from earlier deployments.')
+param mfaKey string
+
 @description('Optional object id of the deploying user; gets no data-plane roles (kept for azd compatibility).')
 param principalId string = ''
 
@@ -62,14 +85,35 @@ resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
   tags: tags
 }
 
-// UK-only hosting, enforced by Azure Policy for every resource in the subscription
-// (the built-in "Allowed locations" policy ignores `global` resources such as DNS zones).
+// UK-only hosting, enforced by Azure Policy in the subscription. The built-in "Allowed locations"
+// excludes resource groups and `global` resources (its rule skips both), so resource groups get the
+// built-in "Allowed locations for resource groups" as well. Global resources (private DNS zones, the
+// action group) hold configuration only, never customer data.
+// https://learn.microsoft.com/azure/governance/policy/samples/built-in-policies#general
 resource allowedLocations 'Microsoft.Authorization/policyAssignments@2024-04-01' = {
   name: 'insight365-allowed-locations-${environmentName}'
   properties: {
     displayName: 'Insight365: allowed locations (UK South, UK West)'
     description: 'Customer promise: UK-only hosting. Denies any resource created outside UK South and UK West.'
     policyDefinitionId: '/providers/Microsoft.Authorization/policyDefinitions/e56962a6-4747-49cd-b67b-bf8b01975c4c'
+    enforcementMode: 'Default'
+    parameters: {
+      listOfAllowedLocations: {
+        value: [
+          'uksouth'
+          'ukwest'
+        ]
+      }
+    }
+  }
+}
+
+resource allowedResourceGroupLocations 'Microsoft.Authorization/policyAssignments@2024-04-01' = {
+  name: 'insight365-allowed-rg-locations-${environmentName}'
+  properties: {
+    displayName: 'Insight365: allowed locations for resource groups (UK South, UK West)'
+    description: 'Customer promise: UK-only hosting. Denies any resource group created outside UK South and UK West.'
+    policyDefinitionId: '/providers/Microsoft.Authorization/policyDefinitions/e765b5de-1225-4ba3-bd56-1ac6695af988'
     enforcementMode: 'Default'
     parameters: {
       listOfAllowedLocations: {
@@ -118,6 +162,9 @@ module keyVault 'modules/keyvault.bicep' = {
     privateDnsZoneId: network.outputs.keyVaultDnsZoneId
     workspaceId: monitoring.outputs.workspaceId
     appInsightsName: monitoring.outputs.appInsightsName
+    pageTokenKey: pageTokenKey
+    mfaKeyId: first(split(mfaKeyIds, ','))
+    mfaKey: mfaKey
   }
 }
 
@@ -156,7 +203,8 @@ module functionApp 'modules/functionapp.bicep' = {
   scope: rg
   params: {
     location: location
-    tags: union(tags, { 'azd-service-name': 'api' })
+    tags: tags
+    serviceName: 'api'
     planName: '${abbrs.appServicePlan}${resourceToken}'
     appName: '${abbrs.functionApp}${resourceToken}'
     storageAccountName: storage.outputs.accountName
@@ -166,9 +214,13 @@ module functionApp 'modules/functionapp.bicep' = {
     privateDnsZoneId: network.outputs.sitesDnsZoneId
     keyVaultName: keyVault.outputs.vaultName
     appInsightsSecretName: keyVault.outputs.appInsightsSecretName
+    pageTokenSecretName: keyVault.outputs.pageTokenSecretName
+    mfaKeyIds: mfaKeyIds
     oidcIssuer: oidcIssuer
+    oidcDiscoveryUrl: oidcDiscoveryUrl
     oidcAudience: oidcAudience
     spaOrigins: spaOrigins
+    deployerIpRanges: deployerIpRanges
     workspaceId: monitoring.outputs.workspaceId
   }
 }
@@ -184,6 +236,10 @@ module rbac 'modules/rbac.bicep' = {
   }
 }
 
+// The gateway's identity and its read access to the certificate depend on nothing, so ARM creates
+// them first; the gateway itself waits for the Function App, many minutes later, by which time the
+// role assignment has propagated (Application Gateway fails to create if it cannot read the
+// certificate).
 module gatewayIdentity 'modules/gateway-identity.bicep' = {
   name: 'gateway-identity'
   scope: rg

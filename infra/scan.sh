@@ -2,8 +2,10 @@
 # make scan: prove the security properties of infra/ offline (no Azure account, no bicep CLI).
 #   1. .venv-scan/ from requirements-scan.txt (rebuilt only when missing or stale)
 #   2. checkov over infra/ (Bicep; built-in checks + infra/checks; skip list in infra/.checkov.yaml)
-#   3. pytest infra/tests: the properties asserted on the parsed Bicep, and the checks themselves
-#      (every guarded property flipped in a temporary copy must fail the scan)
+#   3. Microsoft's constraints on the whole template (infra/constraints: Flex Consumption, azd, alert
+#      queries, Key Vault references, roles, policies, providers; each cites its source)
+#   4. pytest infra/tests: the properties asserted on the parsed Bicep, the checks and constraints
+#      themselves (each must fail on a broken copy) and the deployment rehearsal
 # Exits non-zero if any step fails.
 set -euo pipefail
 
@@ -41,8 +43,17 @@ else
   status=1
 fi
 
-# --- 3. property tests and tests of the checks ---------------------------------------------------
-step "pytest: infra/tests (Bicep properties, mutation tests of every check, checkov CLI wiring)"
+# --- 3. Microsoft's constraints -----------------------------------------------------------------
+step "constraints: Microsoft's constraints on the whole template (infra/constraints)"
+if PYTHONPATH=infra "$VENV/bin/python" -m constraints infra; then
+  :
+else
+  echo "constraints: FAILED (see above)" >&2
+  status=1
+fi
+
+# --- 4. property tests, tests of the checks, deployment rehearsal ------------------------------
+step "pytest: infra/tests (Bicep properties, checks and constraints on broken copies, rehearsal, CLI wiring)"
 started=$SECONDS
 if "$VENV/bin/pytest" -c infra/tests/pytest.ini infra/tests -q; then
   echo "pytest: passed ($((SECONDS - started)) s)"

@@ -12,6 +12,23 @@ from insight365_support import as_list, get_path, result
 # App settings that hold secrets must be Key Vault references, never values.
 SECRET_SETTING = re.compile(r"(CONNECTION_?STRING|SECRET|PASSWORD|_KEY)$", re.IGNORECASE)
 KEY_VAULT_REFERENCE = "@Microsoft.KeyVault("
+# siteConfig properties that ARM refuses on Flex Consumption sites with error 51021 ("The following
+# site configuration property ... for Flex Consumption sites is invalid"), as named verbatim in
+# microsoft/azure-pipelines-tasks#21032 and Azure/azure-cli#31414; the runtime and scale settings live
+# in functionAppConfig instead (Flex Consumption plan deprecations,
+# https://learn.microsoft.com/azure/azure-functions/functions-app-settings#flex-consumption-plan-deprecations).
+FLEX_REJECTED_SITE_CONFIG = frozenset(
+    {
+        "ftpsState",
+        "use32BitWorkerProcess",
+        "preWarmedInstanceCount",
+        "netFrameworkVersion",
+        "functionsRuntimeScaleMonitoringEnabled",
+        "linuxFxVersion",
+        "windowsFxVersion",
+        "alwaysOn",
+    }
+)
 
 
 def function_app_problems(conf: dict[str, Any]) -> list[str]:
@@ -23,8 +40,6 @@ def function_app_problems(conf: dict[str, Any]) -> list[str]:
         problems.append("httpsOnly is not true")
     if get_path(properties, "siteConfig.minTlsVersion") not in {"1.2", "1.3"}:
         problems.append("siteConfig.minTlsVersion is below 1.2")
-    if get_path(properties, "siteConfig.ftpsState") != "Disabled":
-        problems.append("siteConfig.ftpsState is not 'Disabled'")
     if not properties.get("virtualNetworkSubnetId"):
         problems.append("no VNet integration (virtualNetworkSubnetId)")
     runtime = get_path(properties, "functionAppConfig.runtime", {})
@@ -54,7 +69,7 @@ def function_app_problems(conf: dict[str, Any]) -> list[str]:
 class FunctionAppHardening(BaseResourceCheck):
     def __init__(self) -> None:
         super().__init__(
-            name="Insight365: Function App: HTTPS, TLS 1.2+, no FTPS, VNet, identity storage, KV secrets",
+            name="Insight365: Function App: HTTPS, TLS 1.2+, VNet, identity storage, KV secrets",
             id="CKV_I365_13",
             categories=(CheckCategories.GENERAL_SECURITY,),
             supported_resources=("Microsoft.Web/sites",),
@@ -64,6 +79,40 @@ class FunctionAppHardening(BaseResourceCheck):
         if "functionapp" not in str(conf.get("kind", "")):
             return CheckResult.UNKNOWN
         return result(function_app_problems(conf))
+
+
+class FlexConsumptionSiteConfig(BaseResourceCheck):
+    """A site with functionAppConfig is a Flex Consumption app; ARM rejects these siteConfig keys there."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            name="Insight365: Flex Consumption site carries no siteConfig property ARM rejects (51021)",
+            id="CKV_I365_17",
+            categories=(CheckCategories.GENERAL_SECURITY,),
+            supported_resources=("Microsoft.Web/sites",),
+        )
+
+    def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
+        if get_path(conf, "properties.functionAppConfig") is None:
+            return CheckResult.UNKNOWN
+        site_config = get_path(conf, "properties.siteConfig", {})
+        keys = set(site_config) if isinstance(site_config, dict) else set()
+        return result(sorted(keys & FLEX_REJECTED_SITE_CONFIG))
+
+
+class NoBasicPublishingCredentials(BaseResourceCheck):
+    """FTP and SCM basic-auth publishing off (on Flex Consumption this replaces siteConfig.ftpsState)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            name="Insight365: FTP and SCM basic-authentication publishing are disabled",
+            id="CKV_I365_18",
+            categories=(CheckCategories.IAM,),
+            supported_resources=("Microsoft.Web/sites/basicPublishingCredentialsPolicies",),
+        )
+
+    def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
+        return CheckResult.PASSED if get_path(conf, "properties.allow") is False else CheckResult.FAILED
 
 
 class KeyVaultRbacAndRecoverable(BaseResourceCheck):
@@ -128,6 +177,8 @@ class BackupVaultGeoRedundantAndImmutable(BaseResourceCheck):
 
 
 function_app_check = FunctionAppHardening()
+flex_site_config_check = FlexConsumptionSiteConfig()
+basic_publishing_check = NoBasicPublishingCredentials()
 key_vault_check = KeyVaultRbacAndRecoverable()
 app_insights_check = AppInsightsLocalAuthDisabled()
 backup_vault_check = BackupVaultGeoRedundantAndImmutable()

@@ -1,4 +1,9 @@
 // Log-based alert rules on the Log Analytics workspace, all notifying the action group.
+//
+// Every query is checked by `make scan` against its table's documented column types (a string
+// column compared with a number is refused by Azure Monitor). skipQueryValidation: the workspace is
+// created by this same deployment, and its resource-specific tables appear only when the first log
+// arrives, so validation would refuse the rules on a first deployment (SEM0100; Azure/bicep#11378).
 @allowed([
   'uksouth'
   'ukwest'
@@ -16,7 +21,7 @@ var rules = [
     description: 'A queue message failed maxDequeueCount times and was moved to a *-poison queue.'
     severity: 1
     windowSize: 'PT5M'
-    query: 'StorageQueueLogs | where OperationName == "PutMessage" and StatusCode between (200 .. 299) | where tolower(ObjectKey) contains "-poison"'
+    query: 'StorageQueueLogs | where OperationName == "PutMessage" and toint(StatusCode) between (200 .. 299) | where tolower(ObjectKey) contains "-poison"'
     timeAggregation: 'Count'
     metricMeasureColumn: null
     threshold: 0
@@ -66,6 +71,7 @@ resource alertRules 'Microsoft.Insights/scheduledQueryRules@2023-03-15-preview' 
     description: rule.description
     severity: rule.severity
     enabled: true
+    skipQueryValidation: true
     evaluationFrequency: 'PT5M'
     windowSize: rule.windowSize
     scopes: [

@@ -2,9 +2,9 @@
 //
 // Operational backup (continuous, point-in-time restore of every container, including the
 // per-organisation containers created at run time) managed by a Backup vault with immutability
-// and soft delete. Geo-separation: the storage account is RA-GZRS, so blobs, their versions and
-// the restore state are replicated to the paired region (UK West for a UK South deployment), and
-// the vault's own store is GeoRedundant with cross-region restore.
+// and soft delete. Geo-separation: the storage account is GZRS, so blobs, their versions and the
+// restore state are replicated to the paired region (UK West for a UK South deployment), and the
+// vault's own store is GeoRedundant with cross-region restore.
 //
 // The vault sits in the storage account's region: Azure Backup protects a data source from a
 // vault in the same region (see the README, "Deploy").

@@ -1,13 +1,30 @@
 // The Function App on Flex Consumption (Linux, Python 3.11): system-assigned identity, VNet
 // integration (all outbound traffic through the VNet to the private endpoints), HTTPS only, TLS 1.2
-// minimum, FTP(S) off, no basic publishing credentials, no public network access: its only way in
-// is its private endpoint, which is the Application Gateway's back end.
+// minimum, no FTP and no basic publishing credentials.
+//
+// Inbound: the app is served only through its private endpoint, the Application Gateway's back end.
+// Public network access stays enabled for one reason: `azd deploy` publishes a Flex Consumption app
+// by posting the package to the app's SCM endpoint from the deploying machine (Azure/azure-dev,
+// cli/azd/pkg/azapi/function_app.go), and a private-only SCM cannot be reached from there. So the
+// public side is closed by access restrictions instead: the main site denies every public request
+// (no allow rule), and SCM admits only `deployerIpRanges`, with Entra ID authentication (basic
+// publishing credentials are off). Access restrictions are not evaluated for private endpoint
+// traffic, so the gateway path is unaffected:
+// https://learn.microsoft.com/azure/app-service/overview-private-endpoint#security-considerations
+// The package then reaches the private deployment container through the app's VNet integration, as in
+// Microsoft's own azd Flex Consumption quickstarts with `vnetEnabled`.
+//
+// siteConfig carries no ftpsState: Flex Consumption rejects it (ARM 51021, "site configuration
+// properties ... for Flex Consumption sites is invalid"; microsoft/azure-pipelines-tasks#21032,
+// Azure/azure-cli#31414); FTP is off through basicPublishingCredentialsPolicies below.
 @allowed([
   'uksouth'
   'ukwest'
 ])
 param location string
 param tags object
+@description('azd service this app is deployed as (azure.yaml); only the site carries the tag.')
+param serviceName string
 param planName string
 param appName string
 param storageAccountName string
@@ -17,13 +34,25 @@ param privateEndpointSubnetId string
 param privateDnsZoneId string
 param keyVaultName string
 param appInsightsSecretName string
+param pageTokenSecretName string
+param mfaKeyIds string
 param oidcIssuer string
+param oidcDiscoveryUrl string
 param oidcAudience string
 param spaOrigins string
+@description('Comma-separated public CIDR ranges allowed to reach the SCM (deployment) endpoint.')
+param deployerIpRanges string
 param workspaceId string
 
 var storageSuffix = environment().suffixes.storage
 var keyVaultUrl = 'https://${keyVaultName}${environment().suffixes.keyvaultDns}/'
+var deployerRules = [for (range, i) in split(deployerIpRanges, ','): {
+  name: 'deployer-${i}'
+  ipAddress: trim(range)
+  action: 'Allow'
+  priority: 100 + i
+  tag: 'Default'
+}]
 
 resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
   name: planName
@@ -43,7 +72,7 @@ resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
 resource app 'Microsoft.Web/sites@2024-04-01' = {
   name: appName
   location: location
-  tags: tags
+  tags: union(tags, { 'azd-service-name': serviceName })
   kind: 'functionapp,linux'
   identity: {
     type: 'SystemAssigned'
@@ -52,7 +81,7 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
     serverFarmId: plan.id
     httpsOnly: true
     clientCertEnabled: false
-    publicNetworkAccess: 'Disabled'
+    publicNetworkAccess: 'Enabled'
     virtualNetworkSubnetId: appSubnetId
     keyVaultReferenceIdentity: 'SystemAssigned'
     functionAppConfig: {
@@ -77,9 +106,13 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
     siteConfig: {
       minTlsVersion: '1.2'
       scmMinTlsVersion: '1.2'
-      ftpsState: 'Disabled'
       http20Enabled: true
       remoteDebuggingEnabled: false
+      ipSecurityRestrictionsDefaultAction: 'Deny'
+      ipSecurityRestrictions: []
+      scmIpSecurityRestrictionsUseMain: false
+      scmIpSecurityRestrictionsDefaultAction: 'Deny'
+      scmIpSecurityRestrictions: deployerRules
       appSettings: [
         // Host storage through the app's identity: no connection string, no account key.
         {
@@ -132,6 +165,10 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
           value: oidcIssuer
         }
         {
+          name: 'INSIGHT365_OIDC_DISCOVERY_URL'
+          value: oidcDiscoveryUrl
+        }
+        {
           name: 'INSIGHT365_OIDC_AUDIENCE'
           value: oidcAudience
         }
@@ -149,9 +186,14 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
           value: '0 30 3 * * *'
         }
         {
-          // Signs list continuation tokens; created once by the post-provision step (see DEPLOY).
+          // Signs list continuation tokens; the secret is created by keyvault.bicep.
           name: 'INSIGHT365_PAGE_TOKEN_KEY'
-          value: '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=page-token-key)'
+          value: '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=${pageTokenSecretName})'
+        }
+        {
+          // Secret-store names of the TOTP encryption keys; keyvault.bicep creates the first.
+          name: 'INSIGHT365_MFA_KEY_IDS'
+          value: mfaKeyIds
         }
       ]
     }

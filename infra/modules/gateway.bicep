@@ -3,7 +3,9 @@
 //   request body inspection, a 64 KB body limit (the API's own limit) and a per-client rate limit.
 // - TLS 1.2 minimum with ECDHE (forward-secret) AEAD ciphers only; TLS 1.3 is always on for v2.
 // - HTTP is answered with a permanent redirect to HTTPS and never reaches the back end.
-// - The back end is the Function App through its private endpoint, over HTTPS, host name preserved.
+// - The back end is the Function App through its private endpoint, over HTTPS; the gateway sends the
+//   app's own default host name (pickHostNameFromBackendAddress), not the public host name, because
+//   the app answers only to its *.azurewebsites.net name.
 @allowed([
   'uksouth'
   'ukwest'
@@ -73,16 +75,21 @@ resource wafPolicy 'Microsoft.Network/ApplicationGatewayWebApplicationFirewallPo
             ]
           }
         ]
+        // Microsoft's documented "match all traffic" condition for a per-client rate limit:
+        // RemoteAddr does not match 255.255.255.255/32.
+        // https://learn.microsoft.com/azure/web-application-firewall/ag/rate-limiting-configure
         matchConditions: [
           {
             matchVariables: [
               {
-                variableName: 'RequestUri'
+                variableName: 'RemoteAddr'
               }
             ]
-            operator: 'Any'
-            negationConditon: false
-            matchValues: []
+            operator: 'IPMatch'
+            negationConditon: true
+            matchValues: [
+              '255.255.255.255/32'
+            ]
           }
         ]
         action: 'Block'

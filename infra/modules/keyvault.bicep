@@ -1,7 +1,8 @@
 // Key Vault: RBAC authorisation, soft delete + purge protection, no public network access,
 // reachable only through its private endpoint. Holds the storage customer-managed key (HSM),
-// the Application Insights connection string (read by the Function App as a Key Vault reference)
-// and, at run time, the customers' Graph client secrets written by the API.
+// the Application Insights connection string and the application keys (page-token key, TOTP
+// encryption key), all read by the Function App as Key Vault references or through the secret
+// store, and, at run time, the customers' Graph client secrets written by the API.
 @allowed([
   'uksouth'
   'ukwest'
@@ -14,9 +15,16 @@ param privateEndpointSubnetId string
 param privateDnsZoneId string
 param workspaceId string
 param appInsightsName string
+@secure()
+param pageTokenKey string
+@description('Secret name of the current TOTP encryption key (the first of INSIGHT365_MFA_KEY_IDS).')
+param mfaKeyId string
+@secure()
+param mfaKey string
 
 var storageKeyName = 'storage-cmk'
 var appInsightsSecretName = 'appinsights-connection-string'
+var pageTokenSecretName = 'page-token-key'
 var cryptoServiceEncryptionUserRoleId = 'e147488a-f6f5-4113-8e2d-b22465e65bf6'
 
 resource appInsights 'Microsoft.Insights/components@2020-02-02' existing = {
@@ -124,6 +132,35 @@ resource appInsightsSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
   }
 }
 
+// The application keys come from the deployment (secure parameters the preprovision hook generates
+// once), so a fresh deployment starts healthy: the vault is private and RBAC-only, and nobody
+// outside the VNet could set them afterwards.
+resource pageTokenSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
+  parent: vault
+  name: pageTokenSecretName
+  tags: tags
+  properties: {
+    value: pageTokenKey
+    contentType: 'application/octet-stream; base64'
+    attributes: {
+      enabled: true
+    }
+  }
+}
+
+resource mfaKeySecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
+  parent: vault
+  name: mfaKeyId
+  tags: tags
+  properties: {
+    value: mfaKey
+    contentType: 'application/octet-stream; base64'
+    attributes: {
+      enabled: true
+    }
+  }
+}
+
 resource privateEndpoint 'Microsoft.Network/privateEndpoints@2024-01-01' = {
   name: 'pe-${vaultName}'
   location: location
@@ -186,3 +223,4 @@ output vaultUri string = vault.properties.vaultUri
 output storageKeyName string = storageKey.name
 output storageIdentityId string = storageIdentity.id
 output appInsightsSecretName string = appInsightsSecret.name
+output pageTokenSecretName string = pageTokenSecret.name

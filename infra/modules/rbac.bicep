@@ -1,13 +1,19 @@
 // Least-privilege data-plane roles for the Function App's system-assigned identity.
 //
-// Storage: blob, queue and table *data contributor* on its own account only (no Owner, no
-// account-management or key-listing rights; shared keys are disabled anyway).
+// Storage, on its own account only (no account-management or key-listing rights; shared keys are
+// disabled anyway), at the documented minimum for an identity-based AzureWebJobsStorage with timer
+// and queue triggers: Storage Blob Data Owner (host storage: timer schedule monitors and the host's
+// blob leases), Storage Queue Data Contributor (queue triggers and outputs) and Storage Table Data
+// Contributor (the application's tables).
+// https://learn.microsoft.com/azure/azure-functions/functions-reference#connecting-to-host-storage-with-an-identity
 //
 // Key Vault: a custom role instead of a built-in one. The app must read its own Key Vault
 // references and, for the M365 integration feature, create, read and delete each customer's
 // Graph client secret. "Key Vault Secrets User" cannot write; "Key Vault Secrets Officer" can
-// also purge, back up, restore and recover secrets (secrets/*). The custom role grants exactly
-// get, set, delete (soft delete; purge protection is on) and metadata read, on this vault only.
+// also purge, back up and restore secrets (secrets/*). The custom role grants exactly get, set,
+// delete (soft delete; purge protection is on), recover and metadata read, on this vault only.
+// Recover: a customer who disconnects and connects again reuses the secret's name, which stays
+// "deleted but recoverable" for 90 days; the app recovers it before writing the new value.
 //
 // Monitoring Metrics Publisher on Application Insights: telemetry with Entra ID auth, because
 // local (instrumentation key) auth is disabled.
@@ -17,7 +23,7 @@ param keyVaultName string
 param appInsightsName string
 
 var roleIds = {
-  storageBlobDataContributor: 'ba92f5b4-2d11-453d-a403-e96b0029c9fe'
+  storageBlobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
   storageQueueDataContributor: '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
   storageTableDataContributor: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
   monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb'
@@ -38,8 +44,10 @@ resource appInsights 'Microsoft.Insights/components@2020-02-02' existing = {
 resource customerSecretsRole 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
   name: guid(resourceGroup().id, 'insight365-customer-secrets')
   properties: {
-    roleName: 'Insight365 customer secrets (${resourceGroup().name})'
-    description: 'Read, write and soft-delete secrets in the Insight365 Key Vault. No purge, backup, restore or recover; no keys or certificates.'
+    // Role names are unique per Entra tenant, and several subscriptions of one tenant may use the
+    // same environment name: the subscription id keeps each deployment's role name its own.
+    roleName: 'Insight365 customer secrets (${subscription().subscriptionId}/${resourceGroup().name})'
+    description: 'Read, write, soft-delete and recover secrets in the Insight365 Key Vault. No purge, backup or restore; no keys or certificates.'
     type: 'CustomRole'
     permissions: [
       {
@@ -49,6 +57,7 @@ resource customerSecretsRole 'Microsoft.Authorization/roleDefinitions@2022-04-01
           'Microsoft.KeyVault/vaults/secrets/getSecret/action'
           'Microsoft.KeyVault/vaults/secrets/setSecret/action'
           'Microsoft.KeyVault/vaults/secrets/delete'
+          'Microsoft.KeyVault/vaults/secrets/recover/action'
           'Microsoft.KeyVault/vaults/secrets/readMetadata/action'
         ]
         notDataActions: []
@@ -61,10 +70,10 @@ resource customerSecretsRole 'Microsoft.Authorization/roleDefinitions@2022-04-01
 }
 
 resource blobData 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(storageAccount.id, appPrincipalId, roleIds.storageBlobDataContributor)
+  name: guid(storageAccount.id, appPrincipalId, roleIds.storageBlobDataOwner)
   scope: storageAccount
   properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleIds.storageBlobDataContributor)
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleIds.storageBlobDataOwner)
     principalId: appPrincipalId
     principalType: 'ServicePrincipal'
   }

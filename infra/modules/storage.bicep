@@ -1,6 +1,8 @@
 // The application's storage account (tables, queues, per-organisation blob containers, the
 // Functions host state and the Flex deployment package).
-// Geo-zone-redundant with read access to the UK West secondary, TLS 1.2, HTTPS only, Entra ID
+// Geo-zone-redundant (three zones in UK South, asynchronous copy in UK West: disaster recovery of
+// the data only; there is no compute or network in UK West, and no read access to the secondary,
+// which would need its own private endpoints), TLS 1.2, HTTPS only, Entra ID
 // only (shared keys off), no public network access (private endpoints for blob, queue and
 // table), encrypted with a customer-managed HSM key plus infrastructure (double) encryption,
 // and blob soft delete, versioning, change feed and point-in-time restore for operational backup.
@@ -53,7 +55,7 @@ resource account 'Microsoft.Storage/storageAccounts@2023-05-01' = {
   tags: tags
   kind: 'StorageV2'
   sku: {
-    name: 'Standard_RAGZRS'
+    name: 'Standard_GZRS'
   }
   identity: {
     type: 'UserAssigned'

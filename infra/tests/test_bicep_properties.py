@@ -63,11 +63,14 @@ def test_location_parameters_are_uk_only(parsed: Bicep) -> None:
     assert seen >= 10
 
 
-def test_allowed_locations_policy(parsed: Bicep) -> None:
-    policy = only(parsed, "main.bicep", "Microsoft.Authorization/policyAssignments")["properties"]
-    assert policy["policyDefinitionId"].endswith("/e56962a6-4747-49cd-b67b-bf8b01975c4c")
-    assert policy["enforcementMode"] == "Default"
-    assert policy["parameters"]["listOfAllowedLocations"]["value"] == ["uksouth", "ukwest"]
+def test_allowed_locations_policies(parsed: Bicep) -> None:
+    policies = resources(parsed, "main.bicep", "Microsoft.Authorization/policyAssignments").values()
+    definitions = {policy["properties"]["policyDefinitionId"].rsplit("/", 1)[-1] for policy in policies}
+    # "Allowed locations" and "Allowed locations for resource groups" (the first excludes groups).
+    assert definitions == {"e56962a6-4747-49cd-b67b-bf8b01975c4c", "e765b5de-1225-4ba3-bd56-1ac6695af988"}
+    for policy in policies:
+        assert policy["properties"]["enforcementMode"] == "Default"
+        assert policy["properties"]["parameters"]["listOfAllowedLocations"]["value"] == ["uksouth", "ukwest"]
 
 
 def test_storage_account(parsed: Bicep) -> None:
@@ -144,7 +147,12 @@ def test_function_app_on_flex_consumption(parsed: Bicep) -> None:
     assert app["kind"] == "functionapp,linux"
     assert app["identity"]["type"] == "SystemAssigned"
     assert props["httpsOnly"] is True
-    assert props["publicNetworkAccess"] == "Disabled"
+    # Public side: SCM for the deployer's ranges only; the main site denies all public requests.
+    assert props["publicNetworkAccess"] == "Enabled"
+    assert props["siteConfig"]["ipSecurityRestrictionsDefaultAction"] == "Deny"
+    assert props["siteConfig"]["ipSecurityRestrictions"] == []
+    assert props["siteConfig"]["scmIpSecurityRestrictionsDefaultAction"] == "Deny"
+    assert props["siteConfig"]["scmIpSecurityRestrictions"] == "deployerRules"
     assert props["virtualNetworkSubnetId"] == "appSubnetId"
     assert props["functionAppConfig"]["runtime"] == {"name": "python", "version": "3.11"}
     assert (
@@ -152,7 +160,7 @@ def test_function_app_on_flex_consumption(parsed: Bicep) -> None:
         == "SystemAssignedIdentity"
     )
     assert props["siteConfig"]["minTlsVersion"] == "1.2"
-    assert props["siteConfig"]["ftpsState"] == "Disabled"
+    assert "ftpsState" not in props["siteConfig"]  # Flex Consumption rejects it (ARM 51021)
     settings = {item["name"]: item["value"] for item in props["siteConfig"]["appSettings"]}
     assert settings["AzureWebJobsStorage__credential"] == "managedidentity"
     assert "AzureWebJobsStorage" not in settings
@@ -252,13 +260,14 @@ def test_least_privilege_roles(parsed: Bicep) -> None:
             "Microsoft.KeyVault/vaults/secrets/getSecret/action",
             "Microsoft.KeyVault/vaults/secrets/setSecret/action",
             "Microsoft.KeyVault/vaults/secrets/delete",
+            "Microsoft.KeyVault/vaults/secrets/recover/action",
             "Microsoft.KeyVault/vaults/secrets/readMetadata/action",
         ]
     )
     assert not any("*" in action or "purge" in action for action in permissions["dataActions"])
     role_ids = parsed["modules/rbac.bicep"]["variables"]["roleIds"]["value"]
     assert role_ids == {
-        "storageBlobDataContributor": "ba92f5b4-2d11-453d-a403-e96b0029c9fe",
+        "storageBlobDataOwner": "b7e6dc6d-f1e8-4753-8033-0f276bb0955b",
         "storageQueueDataContributor": "974c5e8b-45b9-4653-ba55-5f855dd0fb88",
         "storageTableDataContributor": "0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3",
         "monitoringMetricsPublisher": "3913510d-42f4-4e42-8a64-420c390055eb",
@@ -274,6 +283,10 @@ def test_parameters_file_and_azure_yaml() -> None:
     azure_yaml = yaml.safe_load((INFRA_DIR.parent / "azure.yaml").read_text())
     assert azure_yaml["services"]["api"] == {"project": ".", "language": "python", "host": "function"}
     assert azure_yaml["infra"] == {"provider": "bicep", "path": "infra", "module": "main"}
+    hook = azure_yaml["hooks"]["preprovision"]["run"]
+    assert (
+        hook == "bash ./infra/hooks/preprovision.sh" and (INFRA_DIR / "hooks" / "preprovision.sh").is_file()
+    )
 
 
 def test_required_main_parameters_are_supplied(parsed: Bicep) -> None:

@@ -15,7 +15,7 @@ from typing import NamedTuple
 import pytest
 from conftest import INFRA_DIR, ScanResult, scan, skipped_checks
 
-CUSTOM_CHECK_IDS = {f"CKV_I365_{n}" for n in range(1, 17)}
+CUSTOM_CHECK_IDS = {f"CKV_I365_{n}" for n in range(1, 19)}
 
 
 class Mutation(NamedTuple):
@@ -35,22 +35,24 @@ MUTATIONS = [
     m(
         "policy-third-region",
         "main.bicep",
-        "          'uksouth'\n          'ukwest'\n",
-        "          'uksouth'\n          'ukwest'\n          'westeurope'\n",
+        "e56962a6-4747-49cd-b67b-bf8b01975c4c'\n    enforcementMode: 'Default'\n    parameters: {\n"
+        "      listOfAllowedLocations: {\n        value: [\n          'uksouth'\n",
+        "e56962a6-4747-49cd-b67b-bf8b01975c4c'\n    enforcementMode: 'Default'\n    parameters: {\n"
+        "      listOfAllowedLocations: {\n        value: [\n          'uksouth'\n          'westeurope'\n",
         "CKV_I365_5",
     ),
     m(
         "policy-not-enforced",
         "main.bicep",
-        "enforcementMode: 'Default'",
-        "enforcementMode: 'DoNotEnforce'",
+        "e56962a6-4747-49cd-b67b-bf8b01975c4c'\n    enforcementMode: 'Default'",
+        "e56962a6-4747-49cd-b67b-bf8b01975c4c'\n    enforcementMode: 'DoNotEnforce'",
         "CKV_I365_5",
     ),
     m(
         "location-param-third-region",
         "main.bicep",
-        "@allowed([\n  'uksouth'\n  'ukwest'\n])\n@description('Primary",
-        "@allowed([\n  'uksouth'\n  'ukwest'\n  'westeurope'\n])\n@description('Primary",
+        "@allowed([\n  'uksouth'\n])\n@description('Primary",
+        "@allowed([\n  'uksouth'\n  'westeurope'\n])\n@description('Primary",
         "CKV_I365_6",
     ),
     m(
@@ -160,18 +162,32 @@ MUTATIONS = [
         "CKV_AZURE_189",
     ),
     m(
-        "function-app-public",
+        "function-app-main-site-public",
         "modules/functionapp.bicep",
-        "publicNetworkAccess: 'Disabled'",
-        "publicNetworkAccess: 'Enabled'",
+        "ipSecurityRestrictionsDefaultAction: 'Deny'",
+        "ipSecurityRestrictionsDefaultAction: 'Allow'",
         "CKV_I365_8",
-        "CKV_AZURE_222",
+    ),
+    m(
+        "function-app-scm-open-to-everyone",
+        "modules/functionapp.bicep",
+        "scmIpSecurityRestrictions: deployerRules",
+        "scmIpSecurityRestrictions: [\n        {\n          ipAddress: 'Any'\n"
+        "          action: 'Allow'\n        }\n      ]",
+        "CKV_I365_8",
+    ),
+    m(
+        "function-app-scm-follows-main",
+        "modules/functionapp.bicep",
+        "scmIpSecurityRestrictionsUseMain: false",
+        "scmIpSecurityRestrictionsUseMain: true",
+        "CKV_I365_8",
     ),
     # Storage
     m(
         "storage-lrs",
         "modules/storage.bicep",
-        "name: 'Standard_RAGZRS'",
+        "name: 'Standard_GZRS'",
         "name: 'Standard_LRS'",
         "CKV_I365_9",
         "CKV_AZURE_206",
@@ -179,7 +195,7 @@ MUTATIONS = [
     m(
         "storage-grs-not-zonal",
         "modules/storage.bicep",
-        "name: 'Standard_RAGZRS'",
+        "name: 'Standard_GZRS'",
         "name: 'Standard_GRS'",
         "CKV_I365_9",
     ),
@@ -250,13 +266,27 @@ MUTATIONS = [
         "CKV_I365_13",
         "CKV_AZURE_145",
     ),
+    # Flex Consumption rejects these siteConfig properties (ARM 51021), even ftpsState: 'Disabled'.
     m(
-        "function-ftps",
+        "flex-ftps-state",
         "modules/functionapp.bicep",
-        "ftpsState: 'Disabled'",
-        "ftpsState: 'AllAllowed'",
-        "CKV_I365_13",
-        "CKV_AZURE_78",
+        "      http20Enabled: true\n",
+        "      http20Enabled: true\n      ftpsState: 'Disabled'\n",
+        "CKV_I365_17",
+    ),
+    m(
+        "flex-linux-fx-version",
+        "modules/functionapp.bicep",
+        "      http20Enabled: true\n",
+        "      http20Enabled: true\n      linuxFxVersion: 'PYTHON|3.11'\n",
+        "CKV_I365_17",
+    ),
+    m(
+        "ftp-basic-publishing-allowed",
+        "modules/functionapp.bicep",
+        "  name: 'ftp'\n  properties: {\n    allow: false",
+        "  name: 'ftp'\n  properties: {\n    allow: true",
+        "CKV_I365_18",
     ),
     m(
         "function-http",
@@ -330,7 +360,7 @@ def test_every_custom_check_runs(baseline: ScanResult) -> None:
 
 def test_skip_list_is_short_and_never_skips_custom_checks() -> None:
     skips = skipped_checks()
-    assert len(skips) <= 6
+    assert len(skips) <= 7
     assert not CUSTOM_CHECK_IDS & set(skips)
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from azure.core.credentials import TokenCredential
-from azure.core.exceptions import ResourceNotFoundError
+from azure.core.exceptions import ResourceExistsError, ResourceNotFoundError
 from azure.identity import DefaultAzureCredential
 from azure.keyvault.secrets import SecretClient
 
@@ -11,10 +13,13 @@ from shared.secrets.store import SecretNotFoundError
 
 
 class KeyVaultSecretStore:
-    def __init__(self, vault_url: str, credential: TokenCredential | None = None) -> None:
+    def __init__(
+        self, vault_url: str, credential: TokenCredential | None = None, **client_options: Any
+    ) -> None:
+        """`client_options` go to `SecretClient` (e.g. `transport`)."""
         if not vault_url.startswith("https://"):
             raise ValueError("the Key Vault URL must be https")
-        self._client = SecretClient(vault_url, credential or DefaultAzureCredential())
+        self._client = SecretClient(vault_url, credential or DefaultAzureCredential(), **client_options)
 
     def get(self, name: str) -> str:
         try:
@@ -26,7 +31,15 @@ class KeyVaultSecretStore:
         return value
 
     def set(self, name: str, value: str) -> None:
-        self._client.set_secret(name, value)
+        try:
+            self._client.set_secret(name, value)
+        except ResourceExistsError:
+            # The name was deleted before (disconnect, then connect again): with soft delete and purge
+            # protection it stays "deleted but recoverable" for the retention period, and Key Vault
+            # answers 409 to a new secret of that name. Recover it, then write the value as its newest
+            # version. https://learn.microsoft.com/azure/key-vault/general/soft-delete-overview
+            self._client.begin_recover_deleted_secret(name).wait()
+            self._client.set_secret(name, value)
 
     def delete(self, name: str) -> None:
         try:

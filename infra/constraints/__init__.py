@@ -1,0 +1,1 @@
+"""Microsoft's constraints on the Bicep template, checked offline (see rules.py)."""
