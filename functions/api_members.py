@@ -1,12 +1,13 @@
-"""Member management: invitations, roles and status, erasure (admin; super admins for super admins)."""
+"""Member management: invitations, roles and status, MFA reset, erasure (admin; super admins for super
+admins)."""
 
 from __future__ import annotations
 
 import azure.functions as func
 
 from shared.api.members_admin import (
-    InvitationView,
     InviteBody,
+    IssuedInvitation,
     MemberList,
     MemberPatch,
     PageQuery,
@@ -14,6 +15,7 @@ from shared.api.members_admin import (
     get_member,
     invite,
     list_members,
+    reset_mfa,
     update_member,
 )
 from shared.api.views import Accepted, MemberView
@@ -37,9 +39,9 @@ def get_members(request: ApiRequest) -> MemberList:
 @api.post(
     "v1/members",
     access=Access.ADMIN,
-    summary="Invite a member (bound to the identity that first signs in with this verified email)",
+    summary="Invite a member, or renew the address's pending invitation: returns its code once",
     body=InviteBody,
-    response=InvitationView,
+    response=IssuedInvitation,
     status=201,
     tags=TAGS,
 )
@@ -67,3 +69,14 @@ def patch_one(request: ApiRequest) -> ApiResponse:
 @api.delete(MEMBER, access=Access.ADMIN, summary="Erase a member", response=Accepted, status=202, tags=TAGS)
 def delete_one(request: ApiRequest) -> Accepted:
     return erase_member(request, get_services())
+
+
+@api.delete(
+    f"{MEMBER}/mfa",
+    access=Access.ADMIN,
+    summary="Reset a member's MFA: they enrol TOTP again; their sessions end",
+    status=204,
+    tags=TAGS,
+)
+def delete_mfa(request: ApiRequest) -> ApiResponse:
+    return reset_mfa(request, get_services())

@@ -15,7 +15,7 @@ from shared.api.mfa_session import (
     open_session,
     start_enrolment,
 )
-from shared.api.onboarding import SignupBody, SignupResult, sign_up
+from shared.api.onboarding import Membership, SignupBody, sign_up
 from shared.http.adapter import Access, Api, ApiResponse
 from shared.http.request import ApiRequest
 from shared.services import get_services
@@ -30,11 +30,11 @@ TAGS = ("session",)
     access=Access.BEARER,
     summary="Create an organisation and its first super admin",
     body=SignupBody,
-    response=SignupResult,
+    response=Membership,
     status=201,
     tags=TAGS,
 )
-def signup(request: ApiRequest) -> SignupResult:
+def signup(request: ApiRequest) -> Membership:
     return sign_up(request, request.json(SignupBody), get_services())
 
 

@@ -1,7 +1,9 @@
 """Data lifecycle triggers: the daily retention sweep, and the `retention` and `deletion` queue jobs.
 
 Each parses its input into a model and calls `shared.lifecycle`. A message that fails validation raises,
-so the host retries it and then moves it to `<queue>-poison`; it never crash-loops.
+so the host retries it and then moves it to `<queue>-poison`; it never crash-loops. A valid deletion
+whose attempt fails is not left to the host: `handle_deletion` records the failure on its receipt and
+enqueues a delayed retry itself.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ import logging
 
 import azure.functions as func
 
-from shared.lifecycle import run_deletion, run_retention, sweep_messages
+from shared.lifecycle import handle_deletion, run_retention, sweep_messages
 from shared.messages import Deletion, Retention, parse_message
 from shared.services import get_services
 from shared.storage import QueueName
@@ -37,4 +39,4 @@ def retention_job(msg: func.QueueMessage) -> None:
 @bp.queue_trigger(arg_name="msg", queue_name=QueueName.DELETION.value, connection=CONNECTION)
 def deletion_job(msg: func.QueueMessage) -> None:
     message = parse_message(msg.get_body(), Deletion)
-    run_deletion(get_services(), message)
+    handle_deletion(get_services(), message)

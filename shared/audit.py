@@ -1,4 +1,4 @@
-"""The audit log (ARCHITECTURE §3, §4): every API request and every security event, append-only in code.
+"""The audit log: every API request and every security event, append-only in code.
 
 `audit`: org_id|yyyymm / inverted-time|uuid → at, actor_member_id ("anonymous"/"system" or a member
 id), actor_role, action, target, outcome, status, request_id, client_address. Rows never hold a token,
@@ -17,12 +17,21 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from shared.storage import OrgTable, PageTokenSigner, StorageClients, TableName, TenantContext
+from shared.identity.clock import Clock, system_clock
+from shared.storage import (
+    InvalidContinuationTokenError,
+    OrgTable,
+    PageTokenSigner,
+    StorageClients,
+    TableName,
+    TenantContext,
+)
 
 UNATTRIBUTED = TenantContext("0" * 32)
 ANONYMOUS = "anonymous"
 Outcome = Literal["allowed", "denied", "rejected", "error", "security"]
 _INVERTED_BASE = 10**13 - 1  # milliseconds since the epoch stay below this until the year 2286
+DEFAULT_RANGE = timedelta(days=30)
 MAX_RANGE = timedelta(days=731)
 
 
@@ -64,12 +73,27 @@ def _months_back(newest: datetime, oldest: datetime) -> list[str]:
     return months
 
 
-class AuditFilter(BaseModel):
+class AuditWindow(BaseModel):
+    """A resolved time window: every entry with `since <= at <= until`."""
+
     since: datetime
     until: datetime
+
+
+class AuditFilter(BaseModel):
+    """Which entries to read. An omitted `until` means now; an omitted `since` means `DEFAULT_RANGE`
+    before `until`; a window is never longer than `MAX_RANGE` (older entries are past retention)."""
+
+    since: datetime | None = None
+    until: datetime | None = None
     action: str | None = None
     actor: str | None = None
     outcome: Outcome | None = None
+
+    def window(self, now: datetime) -> AuditWindow:
+        until = (self.until or now).astimezone(UTC)
+        since = max((self.since or until - DEFAULT_RANGE).astimezone(UTC), until - MAX_RANGE)
+        return AuditWindow(since=since, until=until)
 
     def matches(self, entry: AuditEntry) -> bool:
         return (
@@ -80,10 +104,18 @@ class AuditFilter(BaseModel):
 
 
 class AuditLog:
-    def __init__(self, clients: StorageClients, tenant: TenantContext, tokens: PageTokenSigner) -> None:
+    def __init__(
+        self,
+        clients: StorageClients,
+        tenant: TenantContext,
+        tokens: PageTokenSigner,
+        *,
+        clock: Clock = system_clock,
+    ) -> None:
         self._clients = clients
         self._tenant = tenant
         self._tokens = tokens
+        self._clock = clock
 
     def _partition(self, month: str) -> OrgTable:
         return OrgTable(
@@ -105,33 +137,56 @@ class AuditLog:
                 return
 
     def _scope(self, query: AuditFilter, page_size: int) -> str:
+        # The query as the client asked for it (an omitted bound stays omitted): repeating the same query
+        # with the continuation token matches, whenever it is repeated.
         digest = hashlib.sha256(f"{query.model_dump_json()}|{page_size}".encode()).hexdigest()
         return f"audit-query/{self._tenant.org_id}/{digest}"
 
     def page(
         self, query: AuditFilter, *, page_size: int, continuation_token: str | None
     ) -> tuple[list[AuditEntry], str | None]:
-        """One page, newest first. The token is bound to this organisation and this exact query."""
-        months = _months_back(query.until, query.since)
+        """One page, newest first. The token is bound to this organisation and this exact query.
+
+        The window is resolved once, on the first page, and the token carries it: following the token
+        reads the same window however much later it is followed, so pages never overlap or skip rows
+        (entries written after the first page are outside the window).
+        """
         scope = self._scope(query, page_size)
-        position = self._tokens.verify(scope, continuation_token) if continuation_token else {}
+        if continuation_token:
+            position = self._tokens.verify(scope, continuation_token)
+            window = _window_in(position)
+        else:
+            position, window = {}, query.window(self._clock())
+        months = _months_back(window.until, window.since)
         month = position.get("m", months[0])
         if month not in months:
             return [], None
         page = self._partition(month).list_page(
-            start=_inverted(query.until),
-            end=str(int(_inverted(query.since)) + 1).zfill(13),
+            start=_inverted(window.until),
+            end=str(int(_inverted(window.since)) + 1).zfill(13),
             page_size=page_size,
             continuation_token=position.get("p") or None,
         )
         entries = [
             entry
             for entry in (AuditEntry.model_validate(item.properties) for item in page.items)
-            if query.matches(entry) and query.since <= entry.at <= query.until
+            if query.matches(entry) and window.since <= entry.at <= window.until
         ]
-        if page.continuation_token:
-            return entries, self._tokens.sign(scope, {"m": month, "p": page.continuation_token})
         following = months.index(month) + 1
-        if following < len(months):
-            return entries, self._tokens.sign(scope, {"m": months[following], "p": ""})
-        return entries, None
+        if page.continuation_token:
+            next_position = {"m": month, "p": page.continuation_token}
+        elif following < len(months):
+            next_position = {"m": months[following], "p": ""}
+        else:
+            return entries, None
+        window_fields = {"s": window.since.isoformat(), "u": window.until.isoformat()}
+        return entries, self._tokens.sign(scope, next_position | window_fields)
+
+
+def _window_in(position: dict[str, str]) -> AuditWindow:
+    """The window a continuation token carries (signed by us, so only a token from before windows were
+    carried can lack it)."""
+    try:
+        return AuditWindow.model_validate({"since": position["s"], "until": position["u"]})
+    except (KeyError, ValueError) as error:
+        raise InvalidContinuationTokenError("the continuation token is not valid here") from error

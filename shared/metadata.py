@@ -1,15 +1,37 @@
-"""Organisation metadata for insights: licence prices, department → group mapping, inactivity threshold."""
+"""Organisation metadata for insights: licence prices, department → group mapping, inactivity threshold.
+
+Each document is one row of `metadata`, its JSON split over as many 64 KiB string properties as it needs
+(`split_text`); the row's 1 MiB limit bounds the whole document.
+"""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, Field, StringConstraints
 
+from shared.members import plain_text
 from shared.storage import NotFoundError, OrgTable, PageTokenSigner, StorageClients, TableName, TenantContext
+from shared.storage.tables import join_text, split_text
 
 InactivityDays = Literal[30, 60, 90]
 DEFAULT_INACTIVITY_DAYS: InactivityDays = 30
+
+# What an organisation may set (the README's size bounds). Microsoft Entra holds a user's department in at
+# most 64 characters (https://learn.microsoft.com/en-us/graph/api/resources/user); a reporting group's name
+# has the same bound. Prices are keyed by the SKU id, the GUID `skuId` of a subscribedSku
+# (https://learn.microsoft.com/en-us/graph/api/resources/subscribedsku), as the insights look them up.
+MAX_NAME_CHARS = 64
+MAX_DEPARTMENTS = 5000
+MAX_PRICED_SKUS = 1000
+SKU_ID_PATTERN = r"^[0-9A-Fa-f]{8}-(?:[0-9A-Fa-f]{4}-){3}[0-9A-Fa-f]{12}$"
+
+# Names as people see them: no control, bidi or zero-width characters.
+GroupingName = Annotated[
+    str, BeforeValidator(plain_text), StringConstraints(min_length=1, max_length=MAX_NAME_CHARS)
+]
+SkuId = Annotated[str, StringConstraints(pattern=SKU_ID_PATTERN, to_lower=True)]
+_DOCUMENT = "document"
 
 
 class Price(BaseModel):
@@ -20,13 +42,13 @@ class Price(BaseModel):
 class Prices(BaseModel):
     """Monthly price per SKU id."""
 
-    prices: dict[str, Price] = Field(default_factory=dict, max_length=1000)
+    prices: dict[str, Price] = Field(default_factory=dict, max_length=MAX_PRICED_SKUS)
 
 
 class Groups(BaseModel):
     """Maps a department (as in Entra) to a reporting group; unmapped departments are their own group."""
 
-    departments: dict[str, str] = Field(default_factory=dict, max_length=5000)
+    departments: dict[str, str] = Field(default_factory=dict, max_length=MAX_DEPARTMENTS)
     inactivity_days: InactivityDays = DEFAULT_INACTIVITY_DAYS
 
 
@@ -42,7 +64,7 @@ class MetadataRepository:
             entity = self._table.get(row)
         except NotFoundError:
             return None
-        return entity.properties["document"], entity.etag
+        return join_text(_DOCUMENT, entity.properties), entity.etag
 
     def prices_with_etag(self) -> tuple[Prices, str]:
         found = self._read(self._PRICES)
@@ -62,7 +84,7 @@ class MetadataRepository:
         return self.groups_with_etag()[0].inactivity_days
 
     def _write(self, row: str, document: BaseModel, etag: str | None) -> str:
-        properties = {"document": document.model_dump_json()}
+        properties = split_text(_DOCUMENT, document.model_dump_json())
         if etag:
             return self._table.update(row, properties, etag=etag)
         return self._table.upsert(row, properties)

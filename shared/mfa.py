@@ -1,4 +1,4 @@
-"""TOTP MFA of members (ARCHITECTURE §4): enrolment, confirmation with recovery codes, verification.
+"""TOTP MFA of members: enrolment, confirmation with recovery codes, verification.
 
 `mfa`: org_id / member_id → document (sealed secret, confirmed, last used time-step, recovery-code
 hashes, failure counter, lock). The secret is sealed with `SecretBox`, bound to organisation and member.
@@ -123,6 +123,11 @@ class MfaService:
             # Keep the failure counter and lock: re-enrolling must not reset them.
             self._store(member_id, record.with_attempts(loaded[0].attempts), loaded[1])
         return Enrolment(secret=secret, otpauth_uri=totp.provisioning_uri(secret, account_label))
+
+    def reset(self, member_id: str) -> None:
+        """Remove the member's TOTP secret, recovery codes and counters (an admin's reset): they enrol
+        again, with `start_enrolment`, at their next sign-in. Nothing to remove is not an error."""
+        self._table.delete(member_id)
 
     def confirm(self, member_id: str, code: str, now: datetime) -> tuple[str, ...]:
         """Activate TOTP with a first valid code; returns the recovery codes (shown once)."""

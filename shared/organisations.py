@@ -42,6 +42,19 @@ class Organisation(BaseModel):
         return TenantContext(self.org_id)
 
 
+def organisation_is_active(clients: StorageClients, tenant: TenantContext, tokens: PageTokenSigner) -> bool:
+    """Whether the organisation exists and is `active`: one point read of one column (the status is
+    written beside the document on every save), for the authenticator to ask on every request."""
+    partition = SharedTable(clients, TableName.ORGANISATIONS, tokens=tokens).partition(
+        ORGANISATIONS_PARTITION
+    )
+    try:
+        entity = partition.get(tenant.org_id, select=["RowKey", "status"])
+    except NotFoundError:
+        return False
+    return entity.properties.get("status") == "active"
+
+
 class OrganisationRepository:
     def __init__(self, clients: StorageClients, tokens: PageTokenSigner) -> None:
         self._partition = SharedTable(clients, TableName.ORGANISATIONS, tokens=tokens).partition(

@@ -1,4 +1,4 @@
-"""HTTP front end on aiohttp: HTTP-triggered functions under /<routePrefix>/ and the admin endpoint (§3).
+"""HTTP front end on aiohttp: HTTP-triggered functions under /<routePrefix>/ and the admin endpoint.
 
 - Routing: ASP.NET-style templates (routing.py); 404 when no route matches the path, 405 (with Allow)
   when routes match it but not for this method. Auth levels are ignored, as Core Tools does locally.
@@ -7,12 +7,15 @@
   FUNCTIONS_REQUEST_BODY_SIZE_LIMIT bytes, get 413 before the function runs.
 - Response: `func.HttpResponse` or `str`, with content-type added as HttpResponseConverter does.
   An unhandled exception (or timeout) is a 500 with no body, as in the host.
-- `POST /admin/functions/<name>` with `{"input": "..."}` runs a non-HTTP function once (202).
+- `POST /admin/functions/<name>` with `{"input": "..."}` runs a non-HTTP function once (202). It answers
+  loopback clients only (403 otherwise): Azure's host guards it with the master key, which this stand-in
+  does not have, so reaching it from another machine must not run the app's jobs.
 """
 
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import json
 import logging
 from collections.abc import Callable, Mapping
@@ -32,6 +35,18 @@ ADMIN_PREFIX = "/admin/functions/"
 
 # Builds the trigger value for an admin-endpoint invocation from its "input" string.
 AdminInput = Callable[[FunctionSpec, str], object]
+
+
+def is_loopback(peer: str | None) -> bool:
+    """Whether the peer address is this machine (127.0.0.0/8, ::1, or IPv4 loopback mapped into IPv6).
+
+    The TCP peer, never a header such as X-Forwarded-For: a header is whatever the client says."""
+    try:
+        address = ipaddress.ip_address(peer or "")
+    except ValueError:
+        return False  # no peer (e.g. a Unix socket) or not an IP address
+    mapped = address.ipv4_mapped if isinstance(address, ipaddress.IPv6Address) else None
+    return (mapped or address).is_loopback
 
 
 def _joined(items: Any) -> dict[str, str]:
@@ -108,8 +123,11 @@ class HttpFrontEnd:
         self.app.router.add_route("*", "/{tail:.*}", self._handle)
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
-        if request.method == "POST" and request.path.lower().startswith(ADMIN_PREFIX):
-            return await self._admin(request, request.path[len(ADMIN_PREFIX) :])
+        if request.path.lower().startswith(ADMIN_PREFIX):
+            if not is_loopback(request.remote):
+                return web.Response(status=403)
+            if request.method == "POST":
+                return await self._admin(request, request.path[len(ADMIN_PREFIX) :])
         matched = self.routes.match(request.rel_url.raw_path, request.method)
         if matched is None:
             return web.Response(status=404)

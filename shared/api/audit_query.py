@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Self
 
 from pydantic import AwareDatetime, BaseModel, Field, field_validator, model_validator
 
-from shared.audit import MAX_RANGE, AuditEntry, AuditFilter, AuditLog, Outcome
+from shared.audit import AuditEntry, AuditFilter, AuditLog, Outcome
 from shared.http.request import ApiRequest, RequestModel
 from shared.services import Services
 
-DEFAULT_RANGE = timedelta(days=30)
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 LATEST = datetime(2200, 1, 1, tzinfo=UTC)
 
@@ -45,12 +44,14 @@ class AuditPage(BaseModel):
 
 
 def query_audit(request: ApiRequest, query: AuditQuery, services: Services) -> AuditPage:
-    until = (query.until or services.clock()).astimezone(UTC)
-    since = max((query.since or until - DEFAULT_RANGE).astimezone(UTC), until - MAX_RANGE)
+    """One page; the first page fixes the window (an omitted `to` is now) and `continuation` carries it."""
     selection = AuditFilter(
-        since=since, until=until, action=query.action, actor=query.actor, outcome=query.outcome
+        since=query.since,
+        until=query.until,
+        action=query.action,
+        actor=query.actor,
+        outcome=query.outcome,
     )
-    entries, token = AuditLog(services.storage, request.tenant, services.tokens).page(
-        selection, page_size=query.page_size, continuation_token=query.continuation
-    )
+    log = AuditLog(services.storage, request.tenant, services.tokens, clock=services.clock)
+    entries, token = log.page(selection, page_size=query.page_size, continuation_token=query.continuation)
     return AuditPage(items=entries, continuation=token)

@@ -1,15 +1,21 @@
-"""CSV downloads (ARCHITECTURE §5): RFC 4180 quoting, formula-injection safe, UTF-8 with a byte order mark.
+"""CSV downloads: RFC 4180 quoting, formula-injection safe, UTF-8 with a byte order mark.
 
-Every cell is text. A cell a spreadsheet could read as a formula or a control sequence (it starts with
-`=`, `+`, `-`, `@`, tab, CR or LF) is neutralised by a leading `'`, whatever its type: a negative number
-reads as `'-5`, which a spreadsheet shows as text, and the rule stays simple enough to check. Rows are
-written one at a time into the output, so a long report is never held twice.
+Every cell is text. A cell a spreadsheet could read as a formula or a control sequence is neutralised by
+a leading `'`, whatever its type (OWASP, CSV Injection: https://owasp.org/www-community/attacks/CSV_Injection).
+That is a cell that starts with a control character (tab, CR, LF, NUL, ...), or whose first visible
+character is `=`, `+`, `-` or `@` in any width or form that Unicode compatibility normalisation (NFKC)
+folds into one (full-width `＝ ＋ － ＠`, small `﹦ ﹢ ﹣ ﹫`, superscript and subscript signs) or the minus
+sign `−`, behind any leading whitespace or invisible format characters (spreadsheets trim spaces, and
+East Asian input methods turn full-width signs into formulas). A negative number reads as `'-5`, which a
+spreadsheet shows as text. Rows are written one at a time into the output, so a long report is never
+held twice.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import IO, Any
@@ -17,13 +23,26 @@ from typing import IO, Any
 CSV_MEDIA_TYPE = "text/csv"
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 BOM = "\ufeff"
-DANGEROUS_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\0")
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\u2212")  # compared after NFKC; U+2212 is the minus sign
 NEUTRALISER = "'"
+# Characters a spreadsheet may skip before it decides what a cell is: spaces and invisible format ones.
+_SKIPPED_CATEGORIES = frozenset({"Zs", "Zl", "Zp", "Cf"})
+
+
+def is_formula_like(text: str) -> bool:
+    """Whether a spreadsheet could take `text` for a formula or a control sequence."""
+    if text and unicodedata.category(text[0]) == "Cc":
+        return True
+    for character in text:
+        if character.isspace() or unicodedata.category(character) in _SKIPPED_CATEGORIES:
+            continue
+        return unicodedata.normalize("NFKC", character).startswith(FORMULA_TRIGGERS)
+    return False
 
 
 def neutralise(text: str) -> str:
     """`text`, prefixed with `'` when a spreadsheet could take it for a formula."""
-    return NEUTRALISER + text if text.startswith(DANGEROUS_STARTS) else text
+    return NEUTRALISER + text if is_formula_like(text) else text
 
 
 def cell_text(value: Any) -> str:

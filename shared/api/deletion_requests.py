@@ -1,33 +1,31 @@
 """Deletion requests as the API sees them: made through `shared.lifecycle`, readable by their organisation.
 
-Receipts deliberately name no organisation, so the API keeps its own note of which organisation asked
-(`deletionrequests`: org_id / request_id); another organisation's request id answers 404.
+Receipts deliberately name no organisation, so the lifecycle keeps a note of which organisation asked
+(`deletionrequests`: org_id / request_id, written before the job is enqueued, so offboarding deletes it
+too); another organisation's request id answers 404. After the organisation or the member is gone, the
+receipt is read by its id and secret instead (`shared/api/receipts.py`).
 """
 
 from __future__ import annotations
 
-from contextlib import suppress
-
 from shared.api.views import Accepted
-from shared.lifecycle import DeletionRequest, deletion_request_state
+from shared.lifecycle import DeletionRequest, SubmittedRequest, deletion_request_state
 from shared.services import Services
-from shared.storage import AlreadyExistsError, NotFoundError, OrgTable, TableName, TenantContext
+from shared.storage import NotFoundError, OrgTable, TableName, TenantContext
 
 
-def _table(services: Services, tenant: TenantContext) -> OrgTable:
-    return OrgTable(services.storage, tenant, TableName.DELETION_REQUESTS, tokens=services.tokens)
-
-
-def remember(services: Services, tenant: TenantContext, request: DeletionRequest) -> Accepted:
-    with suppress(AlreadyExistsError):  # asked before: the same request
-        _table(services, tenant).insert(request.request_id, {"subject": request.subject})
-    return Accepted(request_id=request.request_id, state=request.state)
+def remember(services: Services, tenant: TenantContext, request: SubmittedRequest) -> Accepted:
+    """The 202 body of a deletion request: its id, its state and (once) its receipt secret."""
+    del services, tenant  # the lifecycle noted the request for the organisation already
+    return Accepted(request_id=request.request_id, state=request.state, receipt_secret=request.receipt_secret)
 
 
 def state_of(services: Services, tenant: TenantContext, request_id: str) -> DeletionRequest | None:
     """The request's state if this organisation made it; None otherwise (also for unknown ids)."""
     try:
-        _table(services, tenant).get(request_id)
+        OrgTable(services.storage, tenant, TableName.DELETION_REQUESTS, tokens=services.tokens).get(
+            request_id
+        )
     except NotFoundError:
         return None
     return deletion_request_state(services, request_id)

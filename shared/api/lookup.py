@@ -1,6 +1,6 @@
 """Ids from the URL: anything not found in the caller's organisation answers 404 and is recorded.
 
-Another organisation's id and an id that never existed look the same to the caller (ARCHITECTURE §4),
+Another organisation's id and an id that never existed look the same to the caller,
 and both raise a security event: telling them apart would need a lookup outside the caller's
 organisation, which the isolation rules forbid.
 """

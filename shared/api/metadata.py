@@ -4,21 +4,38 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from shared.http.etags import etag_headers, require_if_match
 from shared.http.request import ApiRequest
 from shared.http.response import ApiResponse
-from shared.metadata import Groups, MetadataRepository, Prices
+from shared.metadata import (
+    MAX_DEPARTMENTS,
+    MAX_PRICED_SKUS,
+    GroupingName,
+    Groups,
+    MetadataRepository,
+    Price,
+    Prices,
+    SkuId,
+)
 from shared.services import Services
 
 
 class PricesBody(Prices):
+    """Prices keyed by SKU id (a GUID, stored lower-case)."""
+
     model_config = ConfigDict(extra="forbid")
+
+    prices: dict[SkuId, Price] = Field(default_factory=dict, max_length=MAX_PRICED_SKUS)
 
 
 class GroupsBody(Groups):
+    """Department (as named in Microsoft Entra) → reporting group, each name 1-64 characters."""
+
     model_config = ConfigDict(extra="forbid")
+
+    departments: dict[GroupingName, GroupingName] = Field(default_factory=dict, max_length=MAX_DEPARTMENTS)
 
 
 def _repository(request: ApiRequest, services: Services) -> MetadataRepository:

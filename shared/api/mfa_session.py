@@ -88,14 +88,14 @@ def _mfa_outcomes(request: ApiRequest, member_id: str, now: datetime) -> Iterato
 
 
 def start_enrolment(request: ApiRequest, services: Services) -> TotpEnrolment:
-    tenant, member = member_of(request, services)
+    tenant, member = member_of(request)
     with _mfa_outcomes(request, member.member_id, services.clock()):
         enrolment = _mfa(services, tenant).start_enrolment(member.member_id, member.email)
     return TotpEnrolment(secret=enrolment.secret, otpauth_uri=enrolment.otpauth_uri)
 
 
 def confirm_enrolment(request: ApiRequest, body: ConfirmBody, services: Services) -> RecoveryCodes:
-    tenant, member = member_of(request, services)
+    tenant, member = member_of(request)
     now = services.clock()
     with _mfa_outcomes(request, member.member_id, now):
         codes = _mfa(services, tenant).confirm(member.member_id, body.code, now)
@@ -103,7 +103,7 @@ def confirm_enrolment(request: ApiRequest, body: ConfirmBody, services: Services
 
 
 def open_session(request: ApiRequest, body: SessionBody, services: Services) -> OpenedSessionView:
-    tenant, member = member_of(request, services)
+    tenant, member = member_of(request)
     now = services.clock()
     with _mfa_outcomes(request, member.member_id, now):
         _mfa(services, tenant).verify(

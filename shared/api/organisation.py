@@ -1,7 +1,9 @@
-"""The caller's organisation: settings (retention may only be shortened), offboarding, deletion requests."""
+"""The caller's organisation: settings (retention may only be shortened), its export, offboarding and
+deletion requests."""
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 from pydantic import Field
@@ -13,7 +15,7 @@ from shared.http.etags import etag_headers, require_if_match
 from shared.http.problems import ApiError
 from shared.http.request import ApiRequest, RequestModel
 from shared.http.response import ApiResponse
-from shared.lifecycle import DeletionRequest, request_offboarding
+from shared.lifecycle import DeletionRequest, export_organisation, request_offboarding
 from shared.members import Name
 from shared.organisations import Organisation, OrganisationRepository, RetentionSettings
 from shared.services import Services
@@ -71,6 +73,23 @@ def update(request: ApiRequest, patch: OrganisationPatch, services: Services) ->
         organisation.model_copy(update=changes)
     )
     return _response(saved)
+
+
+EXPORT_MEDIA_TYPE = "application/gzip"
+
+
+def export(request: ApiRequest, services: Services) -> ApiResponse:
+    """The organisation's gzipped JSON Lines export, as a download. Only the compressed bytes are held."""
+    organisation = _organisation(request, services)
+    body = io.BytesIO()
+    lines = export_organisation(services, organisation.tenant, body)
+    request.audit.target = f"lines={lines}"
+    filename = f"insight365-export-{services.clock():%Y-%m-%d}.jsonl.gz"
+    return ApiResponse(
+        body=body.getvalue(),
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        media_type=EXPORT_MEDIA_TYPE,
+    )
 
 
 def offboard(request: ApiRequest, body: OffboardingBody, services: Services) -> Accepted:

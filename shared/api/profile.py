@@ -2,18 +2,33 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
+
+from pydantic import Field
 
 from shared.api.deletion_requests import remember
 from shared.api.onboarding import consent_required, consents_for
 from shared.api.views import Accepted, MemberView
 from shared.http.etags import etag_headers, require_if_match
-from shared.http.problems import ApiError, conflict
+from shared.http.problems import ApiError, conflict, forbidden
 from shared.http.request import ApiRequest, RequestModel
 from shared.http.response import ApiResponse
 from shared.lifecycle import export_member, request_member_erasure
-from shared.members import PRIVACY_NOTICE_VERSION, Member, MemberRepository, Name, Phone
+from shared.members import (
+    PRIVACY_NOTICE_VERSION,
+    LastSuperAdminError,
+    Member,
+    MemberRepository,
+    Name,
+    Phone,
+    SuperAdminRequiredError,
+)
 from shared.services import Services
+from shared.storage import ConcurrencyError
+
+ERASURE_WRITE_ATTEMPTS = 5
 
 
 class ProfilePatch(RequestModel):
@@ -25,7 +40,7 @@ class ProfilePatch(RequestModel):
 
 
 class ConsentBody(RequestModel):
-    version: str
+    version: str = Field(min_length=1, max_length=32)
 
 
 def member_response(member: Member) -> ApiResponse:
@@ -50,6 +65,9 @@ def rectify(request: ApiRequest, patch: ProfilePatch, services: Services) -> Api
 def record_consent(request: ApiRequest, body: ConsentBody, services: Services) -> ApiResponse:
     member = request.member
     consents = consents_for(body.version, services.clock())
+    if member.has_consented_to(body.version):
+        # Accepting the same notice again changes nothing, so the history grows only with new versions.
+        return member_response(member)
     updated = member.model_copy(update={"consents": [*member.consents, *consents]})
     return member_response(_members(request, services).save(updated))
 
@@ -58,22 +76,45 @@ def export(request: ApiRequest, services: Services) -> dict[str, Any]:
     return export_member(services, request.tenant, request.member.member_id)
 
 
-def last_super_admin(members: MemberRepository, member: Member) -> bool:
-    """Whether removing `member` would leave the organisation without an active super admin."""
-    return member.role == "super_admin" and not any(
-        other.role == "super_admin" and other.status == "active" and other.member_id != member.member_id
-        for other in members.iter_all()
-    )
+@contextmanager
+def membership_rules() -> Iterator[None]:
+    """The organisation's rules on members, decided by the write itself, as problems."""
+    try:
+        yield
+    except LastSuperAdminError:
+        raise conflict(
+            "last-super-admin",
+            "The organisation needs an active super admin",
+            "The last active super admin cannot be demoted, disabled or erased: grant super_admin to "
+            "another member first, or offboard the organisation.",
+        ) from None
+    except SuperAdminRequiredError:
+        raise forbidden("You are no longer a super admin.") from None
+
+
+def disable_for_erasure(
+    members: MemberRepository, member: Member, *, authorised_by: str | None = None
+) -> None:
+    """Disable a member about to be erased, in the write that keeps an active super admin (409 if it is
+    the last one); re-read and retried if the member changed meanwhile."""
+    with membership_rules():
+        for _ in range(ERASURE_WRITE_ATTEMPTS):
+            if member.status == "disabled":
+                return
+            try:
+                members.save(member.model_copy(update={"status": "disabled"}), authorised_by=authorised_by)
+                return
+            except ConcurrencyError:
+                current = members.find(member.member_id)
+                if current is None:
+                    return  # erased meanwhile: the erasure request reports it
+                member = current
+    raise ConcurrencyError("the member kept changing")
 
 
 def request_erasure(request: ApiRequest, services: Services) -> Accepted:
     member = request.member
-    if last_super_admin(_members(request, services), member):
-        raise conflict(
-            "last-super-admin",
-            "The last super admin cannot be erased",
-            "Grant super_admin to another member first, or offboard the organisation.",
-        )
+    disable_for_erasure(_members(request, services), member)
     deletion = request_member_erasure(
         services, request.tenant, member.member_id, requested_by=member.member_id
     )

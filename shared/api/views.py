@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from shared.auth.roles import Role
 from shared.members import PRIVACY_NOTICE_VERSION, Consent, Member, MemberStatus
@@ -46,3 +46,8 @@ class Accepted(BaseModel):
 
     request_id: str
     state: str
+    receipt_secret: str | None = Field(
+        default=None,
+        description="Shown once: with the request id it reads the deletion receipt, even after the "
+        "organisation or the member is gone (GET /api/v1/deletion-receipts/{request_id})",
+    )

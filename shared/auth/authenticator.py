@@ -1,11 +1,17 @@
-"""Authentication and function-level authorisation of one request (ARCHITECTURE §4).
+"""Authentication and function-level authorisation of one request.
 
 - anonymous endpoints: nothing is checked;
 - bearer endpoints: a valid access token (`Authorization: Bearer`), any or no membership;
 - member endpoints: the token, the member it is bound to (active), a live session of that member
   (`X-Session`) and a role at least the endpoint's minimum. The organisation is the member's.
 
-Failures are 401 (who are you?) or 403 (you may not); the reasons are not told apart in the answer.
+Whenever the token is bound to a member, bearer endpoints included (opening a session, enrolling MFA),
+the organisation must be `active`: one point read of its status, on every request, failing closed (a
+missing row refuses; a storage error answers 500 and lets nothing through). So offboarding stops every
+session the moment it is requested, whatever the deletion job's queue is doing.
+
+Failures are 401 (who are you?) or 403 (you may not); the reasons are not told apart in the answer,
+except for an organisation being offboarded, which its members are told.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from shared.http.problems import ApiError, forbidden, service_unavailable, unaut
 from shared.identity.errors import RejectReason, TokenRejectedError
 from shared.identity.tokens import VerifiedToken
 from shared.members import IdentityIndex, MemberRepository
+from shared.organisations import organisation_is_active
 from shared.services import Services
 
 SESSION_HEADER = "x-session"
@@ -54,6 +61,8 @@ def authenticate(headers: Mapping[str, str], access: Access, services: Services)
         else None
     )
     caller = Caller(identity=identity, binding=binding, member=member)
+    if binding is not None and not organisation_is_active(services.storage, binding.tenant, services.tokens):
+        raise RefusedCallerError(caller, organisation_offboarded())
     if not access.needs_session:
         return caller
     if binding is None or member is None or member.status != "active":
@@ -69,6 +78,15 @@ def authenticate(headers: Mapping[str, str], access: Access, services: Services)
     if not role_satisfies(member.role, access):
         raise RefusedCallerError(caller, forbidden())
     return caller
+
+
+def organisation_offboarded() -> ApiError:
+    return ApiError(
+        403,
+        "organisation-offboarded",
+        "This organisation is being offboarded",
+        "Its data is being deleted. Follow the deletion with the receipt id and secret you were given.",
+    )
 
 
 class RefusedCallerError(ApiError):

@@ -1,4 +1,4 @@
-"""Server-side sessions (ARCHITECTURE §4): opaque 256-bit tokens, stored only as SHA-256 hashes.
+"""Server-side sessions: opaque 256-bit tokens, stored only as SHA-256 hashes.
 
 `sessions`: org_id / sha256(token) hex → member_id, created_at, last_seen_at, idle_expires_at,
 absolute_expires_at, revoked. Idle timeout 60 minutes, sliding with activity; absolute lifetime 12 hours.

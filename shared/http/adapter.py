@@ -35,12 +35,14 @@ from shared.http.problems import (
     not_found,
     payload_too_large,
     precondition_failed,
+    too_large_to_store,
     unsupported_media_type,
 )
 from shared.http.request import JSON_MEDIA_TYPE, ApiRequest, is_json_media_type
 from shared.http.response import ApiResponse, Handler
 from shared.services import Services, get_services
 from shared.storage import AlreadyExistsError, ConcurrencyError, InvalidContinuationTokenError
+from shared.storage.errors import EntityTooLargeError
 from shared.telemetry import correlation_id
 
 logger = logging.getLogger("insight365.http")
@@ -191,6 +193,8 @@ def _run(endpoint: Endpoint, request: ApiRequest) -> ApiResponse:
         raise precondition_failed() from None
     except InvalidContinuationTokenError:
         raise bad_request("The continuation token is not valid here.") from None
+    except EntityTooLargeError:
+        raise too_large_to_store() from None
     if isinstance(result, ApiResponse):
         return result
     return ApiResponse(status=endpoint.status, body=result)

@@ -1,4 +1,4 @@
-"""ETags for optimistic concurrency (ARCHITECTURE §5): `If-Match` on updates, 412 on conflict, 428 without.
+"""ETags for optimistic concurrency: `If-Match` on updates, 412 on conflict, 428 without.
 
 The public ETag is a digest of the storage ETag, so it reveals nothing about the store (timestamps).
 """

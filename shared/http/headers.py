@@ -1,4 +1,4 @@
-"""Response headers every API response carries, and the CORS allow-list (ARCHITECTURE §5)."""
+"""Response headers every API response carries, and the CORS allow-list."""
 
 from __future__ import annotations
 

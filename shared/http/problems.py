@@ -71,6 +71,12 @@ def payload_too_large(limit: int) -> ApiError:
     return ApiError(413, "payload-too-large", "The request body is too large", f"The limit is {limit} bytes.")
 
 
+def too_large_to_store() -> ApiError:
+    """A body within the byte limit whose values, as stored, exceed a storage limit (see the size bounds)."""
+    detail = "A value in it is larger than can be stored."
+    return ApiError(413, "payload-too-large", "The request body is too large", detail)
+
+
 def unsupported_media_type() -> ApiError:
     return ApiError(
         415, "unsupported-media-type", "Unsupported media type", "Send the body as application/json."

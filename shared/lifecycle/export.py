@@ -21,7 +21,7 @@ from shared.services import Services
 from shared.storage import NotFoundError, OrgTable, TableName, TenantContext
 
 _SESSION_FIELDS = ("created_at", "last_seen_at", "idle_expires_at", "absolute_expires_at", "revoked")
-_AUDIT_FIELDS = ("at", "actor_role", "action", "target", "outcome", "status", "request_id", "client_address")
+AUDIT_FIELDS = ("at", "actor_role", "action", "target", "outcome", "status", "request_id", "client_address")
 ABOUT = {
     "controller": "your organisation (the Insight365 customer); Insight365 processes on its behalf",
     "purposes": [
@@ -97,9 +97,9 @@ def _sessions(services: Services, tenant: TenantContext, member_id: str) -> list
 
 def _audit(services: Services, tenant: TenantContext, member_id: str) -> list[dict[str, Any]]:
     rows = [
-        {name: row.properties.get(name) for name in _AUDIT_FIELDS}
+        {name: row.properties.get(name) for name in AUDIT_FIELDS}
         for partition in org_partitions(services.storage, tenant, TableName.AUDIT, services.tokens)
-        for row in partition.query(select=["RowKey", "actor_member_id", *_AUDIT_FIELDS])
+        for row in partition.query(select=["RowKey", "actor_member_id", *AUDIT_FIELDS])
         if row.properties.get("actor_member_id") == member_id
     ]
     return sorted(rows, key=lambda row: str(row["at"]))

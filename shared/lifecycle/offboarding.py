@@ -1,9 +1,12 @@
-"""The steps of an organisation's offboarding: everything it owns, in every table and its container.
+"""The steps of an organisation's offboarding: everything it owns, in every table, its container, the
+secret store and the queues.
 
 Order: sessions and the login index first (nobody can act for the organisation any more), then its
 Key Vault secret and its container, then every partition it owns in every organisation-keyed table
-(members last), and the organisation row at the very end, so an interrupted job is still visible as
-an organisation in `offboarding` until it completes.
+(members last). Then every queue and its `-poison` twin is swept of messages that name the organisation,
+and whatever was written while the job ran (the offboarding request's own audit row, a refused
+request's, a collection still in flight) is swept once more. The organisation row goes at the very end,
+so an interrupted job is still an organisation in `offboarding` (refused by the API) until it completes.
 """
 
 from __future__ import annotations
@@ -14,7 +17,8 @@ from shared.lifecycle.steps import Progress, Step, delete_rows
 from shared.members import IDENTITY_ROW
 from shared.organisations import OrganisationRepository
 from shared.services import Services
-from shared.storage import NotFoundError, OrgContainer, SharedTable, TableName, TenantContext
+from shared.storage import NotFoundError, OrgContainer, QueueName, SharedTable, TableName, TenantContext
+from shared.storage.queues import POISON_SUFFIX, sweep_queue
 
 _FIRST, _LAST = TableName.SESSIONS, TableName.MEMBERS
 ORG_TABLES = (
@@ -24,14 +28,24 @@ ORG_TABLES = (
 )
 
 
-def _table_step(services: Services, tenant: TenantContext, table: TableName) -> Step:
+def _delete_tables(
+    services: Services, tenant: TenantContext, tables: tuple[TableName, ...], kind: str
+) -> Step:
     def run(progress: Progress) -> None:
-        found = list(org_partitions(services.storage, tenant, table, services.tokens))
-        progress.plan(table.value, sum(sum(1 for _ in p.query(select=["RowKey"])) for p in found))
+        found = [
+            partition
+            for table in tables
+            for partition in org_partitions(services.storage, tenant, table, services.tokens)
+        ]
+        progress.plan(kind, sum(sum(1 for _ in p.query(select=["RowKey"])) for p in found))
         for partition in found:
             delete_rows(partition, (row.row_key for row in partition.query(select=["RowKey"])), progress)
 
-    return Step(table.value, run)
+    return Step(kind, run)
+
+
+def _table_step(services: Services, tenant: TenantContext, table: TableName) -> Step:
+    return _delete_tables(services, tenant, (table,), table.value)
 
 
 def _identities_step(services: Services, tenant: TenantContext) -> Step:
@@ -62,18 +76,31 @@ def _secret_step(services: Services, tenant: TenantContext) -> Step:
     return Step("secret", run)
 
 
-def _container_step(services: Services, tenant: TenantContext) -> Step:
+def _container_step(services: Services, tenant: TenantContext, kind: str) -> Step:
     def run(progress: Progress) -> None:
         container = OrgContainer(services.storage, tenant)
         try:
             count = sum(1 for _ in container.list_blobs())
         except NotFoundError:
             count = 0
-        progress.plan("blobs", count)
+        progress.plan(kind, count)
         container.delete()
         progress.deleted(count)
 
-    return Step("blobs", run)
+    return Step(kind, run)
+
+
+def _queues_step(services: Services, tenant: TenantContext) -> Step:
+    """Messages naming the organisation in every queue and poison queue (the running job's own message
+    is in flight, invisible, and leaves with its successful completion)."""
+
+    def run(progress: Progress) -> None:
+        names = [name for queue in QueueName for name in (queue.value, queue.value + POISON_SUFFIX)]
+        deleted = sum(sweep_queue(services.storage, name, tenant.org_id) for name in names)
+        progress.plan("queue_messages", deleted)
+        progress.deleted(deleted)
+
+    return Step("queue_messages", run)
 
 
 def _organisation_step(services: Services, tenant: TenantContext) -> Step:
@@ -92,7 +119,10 @@ def offboarding_steps(services: Services, tenant: TenantContext) -> list[Step]:
         _table_step(services, tenant, _FIRST),
         _identities_step(services, tenant),
         _secret_step(services, tenant),
-        _container_step(services, tenant),
+        _container_step(services, tenant, "blobs"),
         *(_table_step(services, tenant, table) for table in ORG_TABLES[1:]),
+        _queues_step(services, tenant),
+        _delete_tables(services, tenant, ORG_TABLES, "late_rows"),
+        _container_step(services, tenant, "late_blobs"),
         _organisation_step(services, tenant),
     ]

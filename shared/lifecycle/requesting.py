@@ -1,25 +1,38 @@
 """Deletion requests, as the API makes them: act at once on access, then hand the rest to a job.
 
-Requesting erasure disables the member and revokes their sessions before it returns; requesting
-offboarding marks the organisation `offboarding` (the daily refresh skips it). Both then write a pending
-receipt and enqueue a `Deletion` job. The request id is derived from what is deleted, so asking twice is
-the same request: the receipt is reused and the job (idempotent) is simply enqueued again until done.
+Requesting erasure disables the member and revokes their sessions before it returns. Requesting
+offboarding marks the organisation `offboarding` (one conditional write: from then on the authenticator
+refuses every request of the organisation, whatever the queue does) and revokes every session. Both then
+note the request for the organisation, write a pending receipt, add a fresh receipt secret (returned
+once, stored hashed) and enqueue a `Deletion` job. The request id is derived from what is deleted, so
+asking twice is the same request: the receipt is reused and the job (idempotent) is simply enqueued
+again until done.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from contextlib import suppress
 from typing import TypeVar
 
 from shared.auth.sessions import SessionStore
 from shared.lifecycle.keys import LifecycleKeys
-from shared.lifecycle.receipts import DeletionRequest, DeletionSubject, Receipt, ReceiptRepository
+from shared.lifecycle.receipts import (
+    DeletionRequest,
+    DeletionSubject,
+    Receipt,
+    ReceiptAccess,
+    ReceiptRepository,
+    SubmittedRequest,
+    new_receipt_secret,
+)
 from shared.members import MemberRepository
 from shared.messages import Deletion
 from shared.organisations import OrganisationRepository
 from shared.services import Services
 from shared.storage import (
+    AlreadyExistsError,
     ConcurrencyError,
     NotFoundError,
     OrgTable,
@@ -29,7 +42,7 @@ from shared.storage import (
     TenantContext,
 )
 
-_REQUEST_ID = re.compile(r"[0-9a-f]{32}")
+REQUEST_ID = re.compile(r"[0-9a-f]{32}")
 _WRITE_ATTEMPTS = 5
 T = TypeVar("T")
 
@@ -44,14 +57,39 @@ def _retrying(write: Callable[[], T]) -> T:
     return write()
 
 
+def _issue_secret(receipts: ReceiptRepository, request_id: str) -> str:
+    """Add a new secret to the receipt's access row; the secret itself is returned, never stored."""
+    secret = new_receipt_secret()
+
+    def add() -> None:
+        access = receipts.find_access(request_id) or ReceiptAccess()
+        try:
+            receipts.save_access(request_id, access.with_secret(secret))
+        except AlreadyExistsError:  # created by a concurrent request: read it and try again
+            raise ConcurrencyError("the receipt's access row was created concurrently") from None
+
+    _retrying(add)
+    return secret
+
+
+def _submitted(receipts: ReceiptRepository, receipt: Receipt) -> SubmittedRequest:
+    secret = _issue_secret(receipts, receipt.request_id)
+    return SubmittedRequest(**receipt.public().model_dump(), receipt_secret=secret)
+
+
 def _submit(
     services: Services,
     message: Deletion,
     subject: DeletionSubject,
     *,
     requested_by_subject: bool,
-) -> DeletionRequest:
-    receipt = ReceiptRepository(services).create_if_absent(
+) -> SubmittedRequest:
+    # The organisation's note comes before the job can run, so that offboarding deletes it with the rest.
+    notes = OrgTable(services.storage, message.tenant, TableName.DELETION_REQUESTS, tokens=services.tokens)
+    with suppress(AlreadyExistsError):  # asked before: the same request
+        notes.insert(message.request_id, {"subject": subject})
+    receipts = ReceiptRepository(services)
+    receipt = receipts.create_if_absent(
         Receipt(
             request_id=message.request_id,
             state="pending",
@@ -60,16 +98,28 @@ def _submit(
             requested_by_subject=requested_by_subject,
         )
     )
+    submitted = _submitted(receipts, receipt)
     if receipt.state != "done":
         QueueSender(services.storage, QueueName.DELETION).send(message)
-    return receipt.public()
+    return submitted
 
 
-def _revoke_sessions(services: Services, tenant: TenantContext, member_id: str) -> None:
+def _previous(services: Services, request_id: str, missing: str) -> SubmittedRequest:
+    """A request whose subject is gone already: its receipt (with a new secret), or `NotFoundError`."""
+    receipts = ReceiptRepository(services)
+    previous = receipts.find(request_id)
+    if previous is None:
+        raise NotFoundError(missing)
+    return _submitted(receipts, previous)
+
+
+def _revoke_sessions(services: Services, tenant: TenantContext, member_id: str | None) -> None:
+    """Revoke the live sessions of one member, or of everyone in the organisation (`member_id` None)."""
     sessions = OrgTable(services.storage, tenant, TableName.SESSIONS, tokens=services.tokens)
     store = SessionStore(services.storage, tenant, services.tokens)
     for row in sessions.query(select=["RowKey", "member_id", "revoked"]):
-        if row.properties.get("member_id") == member_id and not row.properties.get("revoked"):
+        mine = member_id is None or row.properties.get("member_id") == member_id
+        if mine and not row.properties.get("revoked"):
             store.revoke(row.row_key)
 
 
@@ -79,7 +129,7 @@ def request_member_erasure(
     member_id: str,
     *,
     requested_by: str,
-) -> DeletionRequest:
+) -> SubmittedRequest:
     """Disable the member, revoke their sessions and enqueue their erasure. `NotFoundError` if unknown."""
     request_id = LifecycleKeys.from_services(services).erasure_request_id(tenant, member_id)
     members = MemberRepository(services.storage, tenant, services.tokens)
@@ -91,19 +141,17 @@ def request_member_erasure(
         return member is not None
 
     if not _retrying(disable):
-        previous = ReceiptRepository(services).find(request_id)
-        if previous is None:
-            raise NotFoundError("no such member")
-        return previous.public()
+        return _previous(services, request_id, "no such member")
     _revoke_sessions(services, tenant, member_id)
     message = Deletion(org_id=tenant.org_id, request_id=request_id, subject="member", member_id=member_id)
     return _submit(services, message, "member", requested_by_subject=requested_by == member_id)
 
 
-def request_offboarding(services: Services, tenant: TenantContext, *, requested_by: str) -> DeletionRequest:
-    """Mark the organisation `offboarding` and enqueue its deletion. `NotFoundError` if unknown.
+def request_offboarding(services: Services, tenant: TenantContext, *, requested_by: str) -> SubmittedRequest:
+    """Mark the organisation `offboarding`, end every session and enqueue its deletion.
 
-    `requested_by` is not stored (a receipt holds no personal data); the API's audit row records it.
+    `NotFoundError` if unknown. `requested_by` is not stored (a receipt holds no personal data); the
+    API's audit row records it.
     """
     del requested_by
     request_id = LifecycleKeys.from_services(services).offboarding_request_id(tenant)
@@ -116,17 +164,15 @@ def request_offboarding(services: Services, tenant: TenantContext, *, requested_
         return organisation is not None
 
     if not _retrying(mark):
-        previous = ReceiptRepository(services).find(request_id)
-        if previous is None:
-            raise NotFoundError("no such organisation")
-        return previous.public()
+        return _previous(services, request_id, "no such organisation")
+    _revoke_sessions(services, tenant, None)
     message = Deletion(org_id=tenant.org_id, request_id=request_id, subject="organisation")
     return _submit(services, message, "organisation", requested_by_subject=False)
 
 
 def deletion_request_state(services: Services, request_id: str) -> DeletionRequest | None:
-    """The state of a deletion request (pending, running, done), or None for an unknown id."""
-    if not isinstance(request_id, str) or _REQUEST_ID.fullmatch(request_id) is None:
+    """The state of a deletion request (pending, running, failed, done), or None for an unknown id."""
+    if not isinstance(request_id, str) or REQUEST_ID.fullmatch(request_id) is None:
         return None
     receipt = ReceiptRepository(services).find(request_id)
     return None if receipt is None else receipt.public()

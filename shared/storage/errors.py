@@ -41,6 +41,11 @@ class InvalidArgumentError(StorageError, ValueError):
     """
 
 
+class EntityTooLargeError(InvalidArgumentError):
+    """A row is over a Table service limit: 64 KiB per string or binary property, 252 properties and
+    1 MiB per entity. Refused before the request, so an oversize value never becomes a service error."""
+
+
 class InvalidContinuationTokenError(InvalidArgumentError):
     """A paging token is malformed, was tampered with, or was issued for another partition."""
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 from contextlib import suppress
 
 from pydantic import BaseModel
@@ -52,3 +54,55 @@ class QueueSender:
         """Create the queue if it does not exist (idempotent)."""
         with suppress(AlreadyExistsError), translate_errors(f"create queue {self._queue.value}"):
             self._client.create_queue()
+
+
+POISON_SUFFIX = "-poison"
+SWEEP_VISIBILITY_SECONDS = 120  # messages set aside while a sweep runs; it finishes long before
+_SWEEP_BATCH = 32  # the most one receive returns
+
+
+def _message_text(raw: str) -> str:
+    """A message as the trigger reads it (base64 of UTF-8) and as stored, for searching both."""
+    try:
+        decoded = base64.b64decode(raw, validate=True).decode("utf-8", errors="replace")
+    except (binascii.Error, ValueError):
+        decoded = ""
+    return f"{decoded}\n{raw}"
+
+
+def sweep_queue(clients: StorageClients, queue_name: str, needle: str, *, limit: int = 100_000) -> int:
+    """Delete every visible message of `queue_name` whose text contains `needle`; returns how many.
+
+    Messages are received (there is no other way to get a pop receipt), the matching ones deleted and
+    the others made visible again at the end. Receiving counts as a delivery: a live queue's other
+    messages are each charged one dequeue. Messages invisible at the time (in flight, or sent with a
+    delay) cannot be seen by anyone and are left to their own consumer.
+    """
+    client = clients.queue.get_queue_client(queue_name)  # raw text: no decoding policy
+    deleted = 0
+    set_aside: list[tuple[str, str]] = []  # (message id, pop receipt)
+    try:
+        with translate_errors(f"sweep queue {queue_name}"):
+            while deleted + len(set_aside) < limit:
+                batch = list(
+                    client.receive_messages(
+                        messages_per_page=_SWEEP_BATCH,
+                        max_messages=_SWEEP_BATCH,
+                        visibility_timeout=SWEEP_VISIBILITY_SECONDS,
+                    )
+                )
+                if not batch:
+                    break
+                for message in batch:
+                    if needle in _message_text(str(message.content)):
+                        client.delete_message(message.id, message.pop_receipt)
+                        deleted += 1
+                    else:
+                        set_aside.append((message.id, str(message.pop_receipt)))
+    except NotFoundError:
+        return deleted  # no such queue: nothing in it
+    finally:
+        for message_id, pop_receipt in set_aside:
+            with suppress(NotFoundError), translate_errors(f"release message in queue {queue_name}"):
+                client.update_message(message_id, pop_receipt, visibility_timeout=0)
+    return deleted

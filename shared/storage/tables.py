@@ -18,7 +18,7 @@ from azure.core import MatchConditions
 from azure.data.tables import EdmType, EntityProperty, TableClient, TableEntity, UpdateMode
 
 from shared.storage.clients import StorageClients
-from shared.storage.errors import InvalidArgumentError, NotFoundError, translate_errors
+from shared.storage.errors import EntityTooLargeError, InvalidArgumentError, NotFoundError, translate_errors
 from shared.storage.keys import KEY_SEPARATOR, validate_key
 from shared.storage.names import TableName
 from shared.storage.tenant import TenantContext
@@ -30,6 +30,14 @@ _RESERVED_PROPERTIES = frozenset({"PartitionKey", "RowKey", "Timestamp", "etag"}
 _PARTITION_SUFFIX = re.compile(r"[0-9A-Za-z_-]{1,64}")
 _KEY_NAMES = frozenset({"PartitionKey", "RowKey"})
 _INT32_MIN, _INT32_MAX = -(2**31), 2**31 - 1
+# The Table service's limits (https://learn.microsoft.com/en-us/rest/api/storageservices/understanding-the-table-service-data-model):
+# a string property is UTF-16 and at most 64 KiB, so is a binary one; an entity holds at most 252 properties
+# besides PartitionKey, RowKey and Timestamp, and 1 MiB of data in all.
+MAX_PROPERTY_BYTES = 64 * 1024
+MAX_PROPERTIES = 252
+MAX_ENTITY_BYTES = 1024 * 1024
+_MAX_PROPERTY_UNITS = MAX_PROPERTY_BYTES // 2  # UTF-16 code units
+_FIXED_SIZE_BYTES = 16  # numbers, booleans, dates and GUIDs take at most 16 bytes (a GUID)
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +68,66 @@ def _to_property(value: Any) -> Any:
 def _from_property(value: Any) -> Any:
     # Edm.Int64 values come back wrapped; callers see plain Python values either way.
     return value.value if isinstance(value, EntityProperty) else value
+
+
+def _utf16_units(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _stored_bytes(value: Any) -> int | None:
+    """A variable-size value's size as the service counts it, or None for a fixed-size one."""
+    value = _from_property(value)
+    if isinstance(value, str):
+        return 2 * _utf16_units(value)
+    if isinstance(value, bytes | bytearray):
+        return len(value)
+    return None
+
+
+def _check_size(row: Mapping[str, Any]) -> None:
+    """Refuse a row over a service limit, naming the property (never its value).
+
+    The entity size follows the service's accounting: 4 bytes, 2 per key character, and per property
+    8 bytes, 2 per name character and the value (strings and binaries 4 more for their length).
+    """
+    properties = {name: value for name, value in row.items() if name not in _KEY_NAMES}
+    if len(properties) > MAX_PROPERTIES:
+        raise EntityTooLargeError(f"a row holds at most {MAX_PROPERTIES} properties")
+    total = 4 + 2 * sum(len(row[name]) for name in _KEY_NAMES)
+    for name, value in properties.items():
+        size = _stored_bytes(value)
+        if size is not None and size > MAX_PROPERTY_BYTES:
+            raise EntityTooLargeError(f"property {name} is over {MAX_PROPERTY_BYTES // 1024} KiB")
+        total += 8 + 2 * len(name) + (4 + size if size is not None else _FIXED_SIZE_BYTES)
+    if total > MAX_ENTITY_BYTES:
+        raise EntityTooLargeError(f"a row is over {MAX_ENTITY_BYTES // 1024 // 1024} MiB")
+
+
+def split_text(name: str, text: str) -> dict[str, str]:
+    """`text` as string properties `name`, `name_1`, `name_2`, … each within the 64 KiB limit.
+
+    For a document that may outgrow one property; the row as a whole stays within 1 MiB or is refused.
+    A chunk never ends inside a surrogate pair (Python strings hold code points, not UTF-16 units).
+    """
+    chunks: list[str] = []
+    start = 0
+    while start < len(text) or not chunks:
+        end = min(len(text), start + _MAX_PROPERTY_UNITS)
+        while (units := _utf16_units(text[start:end])) > _MAX_PROPERTY_UNITS:
+            # A code point is one or two units: dropping half the excess (rounded up) ends at most one unit
+            # short of the limit.
+            end -= (units - _MAX_PROPERTY_UNITS + 1) // 2
+        chunks.append(text[start:end])
+        start = end
+    return {name if index == 0 else f"{name}_{index}": chunk for index, chunk in enumerate(chunks)}
+
+
+def join_text(name: str, properties: Mapping[str, Any]) -> str:
+    """The inverse of `split_text`: the chunks stored under `name`, `name_1`, … in order."""
+    parts = [str(properties[name])]
+    while (part := properties.get(f"{name}_{len(parts)}")) is not None:
+        parts.append(str(part))
+    return "".join(parts)
 
 
 def _to_entity(raw: TableEntity) -> Entity:
@@ -97,7 +165,9 @@ class TablePartition:
         if reserved or any(name.startswith("odata.") for name in properties):
             raise InvalidArgumentError("properties may not set keys, Timestamp, etag or odata.* names")
         row = {name: _to_property(value) for name, value in properties.items()}
-        return {**row, "PartitionKey": self._partition_key, "RowKey": validate_key(row_key, "row key")}
+        row = {**row, "PartitionKey": self._partition_key, "RowKey": validate_key(row_key, "row key")}
+        _check_size(row)
+        return row
 
     def _operation(self, verb: str) -> str:
         return f"{verb} in table {self._table.value}"
@@ -249,6 +319,28 @@ class TablePartition:
             requested += self._delete_chunk(list(chunk.values()))
         return requested
 
+    def write_together(self, rows: Sequence[tuple[str, Mapping[str, Any], str | None]]) -> list[str]:
+        """Write up to 100 rows of this partition atomically, all or none; returns their new ETags.
+
+        Each row is (row key, properties, etag): with an etag it is replaced only if unchanged (If-Match),
+        without one it is inserted. `ConcurrencyError` if any row changed since it was read.
+        """
+        if not 0 < len(rows) <= TRANSACTION_LIMIT:
+            raise InvalidArgumentError(f"a transaction writes 1 to {TRANSACTION_LIMIT} rows")
+        operations: list[Any] = [
+            ("create", self._row(key, properties))
+            if etag is None
+            else (
+                "update",
+                self._row(key, properties),
+                {"mode": UpdateMode.REPLACE, "etag": etag, "match_condition": MatchConditions.IfNotModified},
+            )
+            for key, properties, etag in rows
+        ]
+        with translate_errors(self._operation("submit transaction")):
+            results = self._client.submit_transaction(operations)
+        return [str(result["etag"]) for result in results]
+
     def _delete_chunk(self, keys: list[dict[str, str]]) -> int:
         try:
             return self._submit([("delete", key) for key in keys])
@@ -267,6 +359,19 @@ class TablePartition:
     def delete_partition(self) -> int:
         """Delete every row of this partition (offboarding, erasure); returns how many were deleted."""
         return self.delete_many(entity.row_key for entity in self.query(select=["RowKey"]))
+
+
+def scan_row(
+    clients: StorageClients, table: TableName, row_key: str, select: Sequence[str]
+) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every partition's row `row_key`, as (PartitionKey, selected properties): one query across the whole
+    table, for jobs over the whole fleet (the daily fan-out), never for a request of one organisation."""
+    columns = ["PartitionKey", *select]
+    with translate_errors(f"scan table {table.value}"):
+        for raw in clients.table_client(table).query_entities(
+            "RowKey eq @row", parameters={"row": validate_key(row_key, "row key")}, select=columns
+        ):
+            yield raw["PartitionKey"], {name: _from_property(raw.get(name)) for name in select}
 
 
 class OrgTable(TablePartition):

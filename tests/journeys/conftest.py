@@ -61,8 +61,7 @@ class Person:
         assert self.totp_secret is not None, "enrol TOTP first"
         step = max(int(time.time()) // 30, self._last_step + 1)
         if step > int(time.time()) // 30 + 1:  # two codes already spent in this window: wait
-            time.sleep(30 - time.time() % 30 + 0.1)
-            step = int(time.time()) // 30
+            time.sleep(30 - time.time() % 30 + 0.1)  # `step` is then the next step's, still unused
         self._last_step = step
         return pyotp.TOTP(self.totp_secret).at(step * 30)
 
@@ -131,6 +130,22 @@ class Stack:
         assert opened.status_code == 201, opened.text
         return founder
 
+    def join(self, inviter: Person, role: str, email: str | None = None) -> Person:
+        """Someone `inviter` invites: accepts with the code, enrols TOTP and opens a session."""
+        person = self.person(email)
+        invited = inviter.call(
+            "POST",
+            "/members",
+            json={"email": person.email, "role": role, "first_name": "Nia", "last_name": "Joiner"},
+        )
+        assert invited.status_code == 201, invited.text
+        accepted = person.call("POST", "/invitations/accept", json={"code": invited.json()["code"]})
+        assert accepted.status_code == 201, accepted.text
+        person.enrol_totp()
+        opened = person.open_session()
+        assert opened.status_code == 201, opened.text
+        return person
+
     def connect_good_tenant(self, admin: Person) -> httpx.Response:
         return admin.call(
             "PUT",
@@ -160,7 +175,9 @@ class Stack:
 def stack(storage_connection_string: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     folder = tmp_path_factory.mktemp("journeys")
     graph_secret = secrets.token_urlsafe(16)
-    config = SimulatorConfig(accounts=300, seed=11, as_of=datetime.now(UTC).date(), client_secret=graph_secret)
+    config = SimulatorConfig(
+        accounts=300, seed=11, as_of=datetime.now(UTC).date(), client_secret=graph_secret
+    )
     with start_issuer() as issuer, start_simulator(config) as simulator:
         settings = {
             **TEST_SETTINGS,

@@ -12,6 +12,7 @@ from function_app import app
 from shared.http.adapter import Access, Api, ApiResponse, _client_address
 from shared.http.headers import SECURITY_HEADERS
 from shared.http.request import ApiRequest, RequestModel
+from shared.storage.errors import EntityTooLargeError
 from shared.telemetry import JsonFormatter
 
 FUNCTIONS = {function.get_function_name(): function for function in app.get_functions()}
@@ -133,6 +134,10 @@ def build_test_api() -> dict[str, func.Function]:
     def boom(_request: ApiRequest) -> Reply:
         raise RuntimeError("database password is hunter2")
 
+    @api.post("test/store", access=Access.ANONYMOUS)
+    def store(_request: ApiRequest) -> Reply:
+        raise EntityTooLargeError("property document is over 64 KiB")
+
     @api.get("test/private", access=Access.USER)
     def private(_request: ApiRequest) -> ApiResponse:
         return ApiResponse(body={"secret": True})
@@ -198,6 +203,15 @@ def test_unexpected_errors_reveal_nothing(caplog: pytest.LogCaptureFixture) -> N
     logged = JsonFormatter().format(caplog.records[-1])
     assert json.loads(logged)["error_type"] == "RuntimeError"
     assert "hunter2" not in logged
+
+
+def test_a_value_too_large_to_store_is_413_not_500() -> None:
+    response = call_test("http_test_store", "POST", b"{}")
+    assert response.status_code == 413
+    problem = json.loads(response.get_body())
+    assert problem["type"] == "urn:insight365:problem:payload-too-large"
+    assert "document" not in problem["detail"]  # the storage layer's wording stays inside
+    assert_security_headers(response)
 
 
 def test_endpoints_that_need_a_role_are_denied_by_default() -> None:

@@ -4,9 +4,11 @@ demo seeding + `dev.login` against the same running host."""
 from __future__ import annotations
 
 import base64
+import json
 import secrets
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -17,10 +19,11 @@ from dev.host import RunningHost, run_host_in_thread
 from dev.login import login
 from dev.oidc import RunningIssuer, start_issuer
 from dev.seed import DEMO_MEMBERS, seed_demo
+from shared.mfa import MfaRecord
 from shared.secrets import LocalSecretStore
-from shared.services import build_services, install_services
+from shared.services import Services, build_services, install_services
 from shared.settings import load_settings
-from shared.storage import StorageClients
+from shared.storage import OrgTable, StorageClients, TableName, TenantContext
 from tests.conftest import TEST_SETTINGS
 
 REPO = Path(__file__).resolve().parents[3]
@@ -95,3 +98,67 @@ def test_demo_seed_is_idempotent_and_dev_login_signs_in(stack, storage_connectio
         )
         assert me.status_code == 200 and me.json()["role"] == role
         assert me.json()["consents"]
+
+
+@dataclass
+class Demo:
+    services: Services
+    tenant: TenantContext
+    demo_file: Path
+
+    def member_id(self, email: str) -> str:
+        return str(json.loads(self.demo_file.read_text())[email]["member_id"])
+
+    def mfa(self, email: str) -> MfaRecord:
+        table = OrgTable(self.services.storage, self.tenant, TableName.MFA, tokens=self.services.tokens)
+        return MfaRecord.model_validate_json(table.get(self.member_id(email)).properties["document"])
+
+
+def _seeded(stack, storage_connection_string: str) -> Demo:
+    _, issuer, store, folder = stack
+    services = build_services(
+        load_settings(TEST_SETTINGS | {"AzureWebJobsStorage": storage_connection_string})
+    )
+    demo_file = folder / "demo-members.json"
+    return Demo(
+        services, seed_demo(services, store, issuer_url=issuer.issuer_url, demo_file=demo_file), demo_file
+    )
+
+
+def test_dev_login_signs_a_member_in_several_times_a_minute_without_locking_them(
+    stack, storage_connection_string: str
+) -> None:
+    host, issuer, _, _ = stack
+    demo = _seeded(stack, storage_connection_string)
+    email = "admin@northwind.example"
+
+    sessions = [
+        login(email, api=host.base_url, issuer=issuer.issuer_url, demo_file=demo.demo_file)[1]
+        for _ in range(3)
+    ]
+
+    assert len(set(sessions)) == 3
+    record = demo.mfa(email)
+    assert (record.failures, record.locked_until) == (0, None)
+
+
+def test_dev_login_tells_a_locked_member_how_long_to_wait(stack, storage_connection_string: str) -> None:
+    host, issuer, _, _ = stack
+    demo = _seeded(stack, storage_connection_string)
+    email = "user@northwind.example"
+    bearer = {"Authorization": f"Bearer {issuer.issuer.mint_for_email(email)}"}
+    for _ in range(5):
+        wrong = httpx.post(
+            f"{host.base_url}/api/v1/session",
+            json={"code": "000000"},
+            headers=bearer,
+            timeout=10,
+            trust_env=False,
+        )
+        assert wrong.status_code == 401
+    locked_until = demo.mfa(email).locked_until
+    assert locked_until is not None
+
+    with pytest.raises(SystemExit, match=r"locked out of TOTP .* try again in \d+ s"):
+        login(email, api=host.base_url, issuer=issuer.issuer_url, demo_file=demo.demo_file)
+    assert demo.mfa(email).locked_until == locked_until

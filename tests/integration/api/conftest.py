@@ -1,4 +1,5 @@
-"""An API wired to a private Azurite and a local OIDC issuer, both on one test-controlled clock."""
+"""An API wired to a private Azurite, a local OIDC issuer (both on one test-controlled clock) and the Graph
+simulator, so that the connection test behind `PUT /integrations/m365` talks to a real token endpoint."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from dev.graph_sim import RunningSimulator, SimulatorConfig, start_simulator
 from dev.oidc import RunningIssuer, start_issuer
 from shared.secrets import LocalSecretStore
 from shared.services import Services, build_services, install_services
@@ -34,6 +36,13 @@ def issuer(clock: FakeClock) -> Iterator[RunningIssuer]:
         yield running
 
 
+@pytest.fixture(scope="session")
+def graph() -> Iterator[RunningSimulator]:
+    config = SimulatorConfig(accounts=20, seed=3, client_secret=secrets.token_urlsafe(16))
+    with start_simulator(config) as sim:
+        yield sim
+
+
 def write_mfa_key(path: Path) -> None:
     LocalSecretStore(path).set("mfa-key-1", base64.b64encode(secrets.token_bytes(32)).decode())
 
@@ -41,7 +50,7 @@ def write_mfa_key(path: Path) -> None:
 @pytest.fixture(scope="session")
 def services(
     issuer: RunningIssuer, clock: FakeClock, clients: StorageClients, storage_connection_string: str,
-    tmp_path_factory: pytest.TempPathFactory,
+    graph: RunningSimulator, tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[Services]:  # fmt: skip
     secrets_path = tmp_path_factory.mktemp("secrets") / "secrets.json"
     write_mfa_key(secrets_path)
@@ -49,6 +58,8 @@ def services(
         "AzureWebJobsStorage": storage_connection_string,
         "INSIGHT365_OIDC_ISSUER": issuer.issuer_url,
         "INSIGHT365_LOCAL_SECRETS_PATH": str(secrets_path),
+        "INSIGHT365_GRAPH_BASE_URL": graph.graph_url,
+        "INSIGHT365_GRAPH_AUTHORITY": graph.base_url,
     }
     saved = {key: os.environ.get(key) for key in overrides}
     os.environ.update(overrides)
@@ -125,7 +136,19 @@ class People:
             body={"email": actor.email, "role": role, "first_name": "Grace", "last_name": "Hopper"},
         )
         assert invited.status == 201, invited.body
+        accepted = call(
+            "POST", "/api/v1/invitations/accept", headers=actor.bearer, body={"code": invited.json()["code"]}
+        )
+        assert accepted.status == 201, accepted.body
         return self.enrol_and_sign_in(actor)
+
+    def signed_in(self, org: Org) -> Org:
+        """`org` with a live session for each of its members: a session shared by a whole test run idles
+        out after 60 minutes of the test clock, which every TOTP use moves by 30 s."""
+        for actor in (org.super_admin, org.admin, org.user):
+            if actor.call("GET", "/api/v1/me").status == 401:
+                self.open_session(actor)
+        return org
 
     def organisation(self, name: str) -> Org:
         founder = self.sign_up(name)
@@ -143,13 +166,23 @@ def people(services: Services, issuer: RunningIssuer, clock: FakeClock) -> Peopl
 
 
 @pytest.fixture(scope="session")
-def org_a(people: People) -> Org:
+def contoso(people: People) -> Org:
     return people.organisation("Contoso A")
 
 
 @pytest.fixture(scope="session")
-def org_b(people: People) -> Org:
+def fabrikam(people: People) -> Org:
     return people.organisation("Fabrikam B")
+
+
+@pytest.fixture
+def org_a(contoso: Org, people: People) -> Org:
+    return people.signed_in(contoso)
+
+
+@pytest.fixture
+def org_b(fabrikam: Org, people: People) -> Org:
+    return people.signed_in(fabrikam)
 
 
 MakeOrg = Callable[[str], Org]

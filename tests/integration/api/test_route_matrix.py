@@ -63,10 +63,23 @@ PROBES: dict[tuple[str, str], Probe] = {
     ("DELETE", "v1/members/{member_id}"): Probe(
         {"admin": 403, "super_admin": 409}, ids={"member_id": "super_admin_id"}
     ),
+    # Resetting a super admin's MFA: an admin may not (403), a super admin not their own (409).
+    ("DELETE", "v1/members/{member_id}/mfa"): Probe(
+        {"admin": 403, "super_admin": 409}, ids={"member_id": "super_admin_id"}
+    ),
+    ("GET", "v1/invitations"): Probe(200),
+    ("POST", "v1/invitations/preview"): Probe(422, body={}),
+    ("POST", "v1/invitations/accept"): Probe(422, body={}),
+    # A super_admin invitation: an admin may not revoke it (403); the super admin, last of the callers,
+    # does (204).
+    ("DELETE", "v1/invitations/{invitation_id}"): Probe(
+        {"admin": 403, "super_admin": 204}, ids={"invitation_id": "invitation_id"}
+    ),
     ("GET", "v1/integrations/m365"): Probe(200),
     ("PUT", "v1/integrations/m365"): Probe(422, body={}),
     ("DELETE", "v1/integrations/m365"): Probe(204),
     ("POST", "v1/integrations/m365/refresh"): Probe(409),
+    ("POST", "v1/integrations/m365/test"): Probe(409),
     ("GET", "v1/runs"): Probe(200),
     ("GET", "v1/runs/{run_id}"): Probe(200, ids={"run_id": "run_id"}),
     ("GET", "v1/metadata/prices"): Probe(200),
@@ -78,6 +91,9 @@ PROBES: dict[tuple[str, str], Probe] = {
     ("PATCH", "v1/organisation"): Probe(428, body={"name": "Renamed"}),
     ("DELETE", "v1/organisation"): Probe(422, body={"confirm_name": "not the name"}),
     ("GET", "v1/deletion-requests/{request_id}"): Probe(200, ids={"request_id": "request_id"}),
+    ("GET", "v1/organisation/export"): Probe(200),
+    # Anonymous, read with a secret header: without it every id, own or foreign, answers 404.
+    ("GET", "v1/deletion-receipts/{request_id}"): Probe(404, ids={"request_id": "request_id"}),
     # Nothing is published in these organisations: a summary answers 404, a trend an empty series.
     **{("GET", f"v1/insights/{kind}"): Probe(404) for kind in INSIGHT_KINDS},
     **{("GET", f"v1/insights/{kind}/trend"): Probe(200) for kind in INSIGHT_KINDS},
@@ -122,7 +138,15 @@ def _ids(org: Org, services: Services, people: People) -> dict[str, str]:
     erased = leaver.call("DELETE", "/api/v1/me")
     assert erased.status == 202, erased.body
     assert org.user.member_id and org.super_admin.member_id
+    invitation = org.super_admin.call(
+        "POST",
+        "/api/v1/members",
+        body={"email": f"boss-{secrets.token_hex(4)}@example.test", "role": "super_admin",
+              "first_name": "B", "last_name": "C"},
+    )  # fmt: skip
+    assert invitation.status == 201, invitation.body
     return {
+        "invitation_id": invitation.json()["invitation_id"],
         "user_id": org.user.member_id,
         "super_admin_id": org.super_admin.member_id,
         "run_id": run.run_id,

@@ -245,13 +245,16 @@ def test_foreign_id_raises_a_security_event(fresh_org: MakeOrg, org_b: Org, serv
 def test_invitation_binds_once_to_the_first_verified_identity(fresh_org: MakeOrg, people: People) -> None:
     org = fresh_org("Invite Ltd")
     first = people.identity("newcomer@example.test")
-    org.admin.call(
+    invited = org.admin.call(
         "POST",
         "/api/v1/members",
         body={"email": first.email, "role": "user", "first_name": "N", "last_name": "C"},
     )
+    code = {"code": invited.json()["code"]}
     second = people.identity("newcomer@example.test")
+    assert call("POST", "/api/v1/invitations/accept", headers=first.bearer, body=code).status == 201
     assert call("POST", "/api/v1/me/mfa/totp", headers=first.bearer).status == 200
+    assert call("POST", "/api/v1/invitations/accept", headers=second.bearer, body=code).status == 404
     refused = call("POST", "/api/v1/me/mfa/totp", headers=second.bearer)
     assert (refused.status, refused.problem_type) == (403, "not-a-member")
     unverified = people.issuer.issuer.mint_access_token(
