@@ -1,9 +1,13 @@
-"""A local OpenID Connect issuer for development and tests: never deployed, never trusted in Azure.
+"""Local OpenID Connect for development and tests: never deployed, never trusted in Azure.
 
-It serves discovery and a JWKS on a loopback address and signs RS256 access tokens shaped like
-Entra External ID's (`scp` holding the API scope, `typ` "JWT"), so the API validates them exactly as
-it validates production tokens. It also mints deliberately bad tokens for the negative tests, and has
-a `POST /dev/token` endpoint for the `dev.login` helper: a convenience that exists only here.
+`make run` signs people in with the local identity provider (`dev/idp`, Node's oidc-provider), which
+`dev.oidc.provider.start_provider` starts and `dev.oidc.code_flow` drives over HTTP as the web app does.
+
+The Python issuer exported here is the tests' token forge. It serves discovery and a JWKS on a loopback
+address and signs RS256 access tokens shaped like Entra External ID's (`scp` holding the API scope,
+`typ` "JWT"), so the API validates them exactly as it validates production tokens. It also mints
+deliberately bad tokens for the negative tests, and has a `POST /dev/token` endpoint that hands a token
+for any email to tests (and to `dev.login` when pointed at it): a convenience that exists only here.
 
     with start_issuer() as running:
         token = running.issuer.mint_access_token(subject="u1", email="u1@example.test")
