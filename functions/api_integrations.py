@@ -1,13 +1,16 @@
-"""The Microsoft 365 connection (write-only secret) and on-demand refresh (super admin)."""
+"""The Microsoft 365 connection (write-only secret, tested on connect), test connection, and refresh now
+(super admin)."""
 
 from __future__ import annotations
 
 import azure.functions as func
 
 from shared.api.integration import (
+    ConnectionTestView,
     IntegrationBody,
     IntegrationView,
     RefreshAccepted,
+    check_stored_connection,
     connect,
     disconnect,
     refresh,
@@ -37,7 +40,8 @@ def get_integration(request: ApiRequest) -> ApiResponse:
 @api.put(
     M365,
     access=Access.SUPER_ADMIN,
-    summary="Connect the tenant (If-Match when replacing); the secret is write-only",
+    summary="Connect the tenant (If-Match when replacing): tested first, 422 when Entra ID refuses the "
+    "credentials; the secret is write-only",
     body=IntegrationBody,
     response=IntegrationView,
     tags=TAGS,
@@ -54,9 +58,21 @@ def delete_integration(request: ApiRequest) -> ApiResponse:
 
 
 @api.post(
+    M365 + "/test",
+    access=Access.SUPER_ADMIN,
+    summary="Test the stored connection: token, then one cheap Graph call per permission needed",
+    response=ConnectionTestView,
+    tags=TAGS,
+)
+def post_test(request: ApiRequest) -> ConnectionTestView:
+    return check_stored_connection(request, get_services())
+
+
+@api.post(
     M365 + "/refresh",
     access=Access.SUPER_ADMIN,
-    summary="Start a refresh now (at most one per 15 minutes)",
+    summary="Refresh now: collect (once per 15 minutes unless the last one failed), or recompute the "
+    "published run when settings changed, or answer the run under way",
     response=RefreshAccepted,
     status=202,
     tags=TAGS,

@@ -13,6 +13,10 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from shared.storage import TenantContext
 
+# host.json `extensions.queues.maxDequeueCount`: the delivery with this dequeue count is a message's last
+# before the host moves it to `<queue>-poison` (a test keeps the two in step).
+MAX_DEQUEUE_COUNT = 5
+
 OrgId = Annotated[str, Field(pattern=r"^[0-9a-f]{32}$")]
 RunId = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
 MemberId = Annotated[str, Field(pattern=r"^[0-9a-f]{32}$")]
@@ -66,6 +70,11 @@ class Deletion(_Message):
 Message = Annotated[RefreshTenant | ComputeInsights | Retention | Deletion, Field(discriminator="type")]
 _MESSAGE: TypeAdapter[Message] = TypeAdapter(Message)
 M = TypeVar("M", RefreshTenant, ComputeInsights, Retention, Deletion)
+
+
+def is_last_delivery(dequeue_count: int | None) -> bool:
+    """Whether a failure now sends the message to the poison queue instead of retrying it."""
+    return (dequeue_count or 0) >= MAX_DEQUEUE_COUNT
 
 
 def parse_message(raw: str | bytes, expected: type[M]) -> M:

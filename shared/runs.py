@@ -7,12 +7,14 @@ ETag, so a redelivered message or a second instance can never silently overwrite
 from __future__ import annotations
 
 import json
+import secrets
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from shared.snapshot import Dataset
 from shared.storage import (
     AlreadyExistsError,
     NotFoundError,
@@ -25,6 +27,15 @@ from shared.storage import (
 
 RunState = Literal["queued", "collecting", "computing", "published", "failed"]
 DatasetStatus = Literal["pending", "running", "complete", "failed", "unavailable"]
+RunTrigger = Literal["schedule", "member"]
+IN_PROGRESS: frozenset[RunState] = frozenset({"queued", "collecting", "computing"})
+# Every invocation that works on a run writes it when it starts, and none runs longer than host.json's
+# functionTimeout (30 minutes): a run in progress that nobody wrote for longer has stopped (its message
+# was lost or poisoned, or its worker died) and is shown, and treated, as failed.
+STALLED_AFTER = timedelta(minutes=35)
+STALLED_REASON = (
+    "the refresh stopped without finishing (no progress for 35 minutes); start it again with refresh now"
+)
 
 
 class DatasetProgress(BaseModel):
@@ -52,7 +63,7 @@ class RunTimings(BaseModel):
 class RunRecord(BaseModel):
     run_id: str
     as_of: date
-    trigger: Literal["schedule", "member"]
+    trigger: RunTrigger
     state: RunState = "queued"
     created_at: datetime
     updated_at: datetime
@@ -61,7 +72,45 @@ class RunRecord(BaseModel):
     error: str | None = None
     continuations: int = 0
     timings: RunTimings = Field(default_factory=RunTimings)
+    # A recompute collects nothing: it computes again from this run's snapshot, with today's settings.
+    snapshot_of: str | None = None
+    # The organisation's settings (prices, groups, threshold) the published figures were computed with.
+    settings_version: str | None = None
     etag: str = Field(default="", exclude=True)
+
+    def stalled(self, now: datetime) -> bool:
+        return self.state in IN_PROGRESS and now - self.updated_at > STALLED_AFTER
+
+    def as_seen(self, now: datetime) -> RunRecord:
+        """The run as a reader should see it: a stalled run is failed, with the reason."""
+        if not self.stalled(now):
+            return self
+        return self.model_copy(update={"state": "failed", "error": self.error or STALLED_REASON})
+
+
+def new_run(
+    run_id: str, as_of: date, trigger: RunTrigger, now: datetime, *, snapshot_of: RunRecord | None = None
+) -> RunRecord:
+    """A run as every creator writes it: each dataset listed (pending), so progress reads N/18 at once.
+
+    A recompute (`snapshot_of`) takes the datasets of the snapshot it reads: nothing is collected.
+    """
+    if snapshot_of is None:
+        datasets = {dataset.value: DatasetProgress() for dataset in Dataset}
+        source = None
+    else:
+        datasets = dict(snapshot_of.datasets)
+        source = snapshot_of.snapshot_of or snapshot_of.run_id
+    return RunRecord(
+        run_id=run_id,
+        as_of=as_of,
+        trigger=trigger,
+        created_at=now,
+        updated_at=now,
+        datasets=datasets,
+        warnings=list(snapshot_of.warnings) if snapshot_of else [],
+        snapshot_of=source,
+    )
 
 
 def daily_run_id(as_of: date) -> str:
@@ -69,8 +118,17 @@ def daily_run_id(as_of: date) -> str:
     return f"daily-{as_of.isoformat()}"
 
 
+def _unique_run_id(kind: str, now: datetime) -> str:
+    # The time orders runs for people; the suffix keeps two runs started in one second apart.
+    return f"{kind}-{now.astimezone(UTC):%Y%m%dT%H%M%S}-{secrets.token_hex(3)}"
+
+
 def member_run_id(now: datetime) -> str:
-    return f"manual-{now.astimezone(UTC):%Y%m%dT%H%M%S}"
+    return _unique_run_id("manual", now)
+
+
+def recompute_run_id(now: datetime) -> str:
+    return _unique_run_id("recompute", now)
 
 
 class RunRepository:

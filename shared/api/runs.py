@@ -1,4 +1,8 @@
-"""Refresh runs: progress and history of the caller's organisation."""
+"""Refresh runs: progress and history of the caller's organisation.
+
+Runs are shown as a reader should see them (`RunRecord.as_seen`): one that stopped making progress reads
+`failed` with the reason, never `collecting` forever.
+"""
 
 from __future__ import annotations
 
@@ -22,7 +26,8 @@ class RunList(BaseModel):
 
 def list_runs(request: ApiRequest, query: RunsQuery, services: Services) -> RunList:
     runs = RunRepository(services.storage, request.tenant, services.tokens).list_recent(query.limit)
-    return RunList(items=runs)
+    now = services.clock()
+    return RunList(items=[run.as_seen(now) for run in runs])
 
 
 def get_run(request: ApiRequest, services: Services) -> RunRecord:
@@ -30,4 +35,4 @@ def get_run(request: ApiRequest, services: Services) -> RunRecord:
     run = RunRepository(services.storage, request.tenant, services.tokens).find(run_id)
     if run is None:
         raise missing(request, "run_id", run_id)
-    return run
+    return run.as_seen(services.clock())

@@ -12,7 +12,8 @@ import pytest
 from dev import collect
 from dev.graph_sim import Endpoint, FaultKind, FaultRule, RunningSimulator, SimulatorConfig, start_simulator
 from dev.tenant import Report
-from shared.collection.sources import PRIVILEGED_ROLES
+from shared.graph import CredentialError
+from shared.snapshot.roles import PRIVILEGED_ROLES
 from tests.integration.collection.conftest import AS_OF, SECRET_ENV, cli_args, manifest, rows
 
 REPORT_DATASETS = {
@@ -55,7 +56,8 @@ def test_every_dataset_matches_the_ground_truth(sim: RunningSimulator, tmp_path:
     for report, dataset in REPORT_DATASETS.items():
         assert counts[dataset] == truth.report_rows[report.value], dataset
     assert counts["active_user_counts"] == counts["teams_user_activity_counts"] == 90
-    assert counts["subscribed_skus"] == counts["subscriptions"] == len(truth.sku_consumed)
+    assert counts["subscribed_skus"] == len(tenant.seats)
+    assert counts["subscriptions"] == len(tenant.subscriptions)
     assert counts["secure_scores"] == 90 and counts["conditional_access_policies"] == 4
 
     users = rows(tmp_path, "users")
@@ -67,12 +69,13 @@ def test_every_dataset_matches_the_ground_truth(sim: RunningSimulator, tmp_path:
     assert [lic["sku_id"] for lic in user["assigned_licenses"]] == [lic.sku_id for lic in sample.licences]
 
     signins = rows(tmp_path, "sign_in_activity")
-    never = sum(
-        s["last_successful_sign_in"] is None and s["last_non_interactive_sign_in"] is None for s in signins
-    )
+    # "Never signed in" means no successful sign-in; a failed non-interactive attempt does not count.
+    never = sum(s["last_successful_sign_in"] is None for s in signins)
     assert never == truth.never_signed_in
     assert sum(r["is_mfa_registered"] for r in rows(tmp_path, "registration_details")) == truth.mfa_registered
-    skus = {s["sku_id"]: s["consumed_units"] for s in rows(tmp_path, "subscribed_skus")}
+    skus = {
+        s["sku_id"]: s["consumed_units"] for s in rows(tmp_path, "subscribed_skus") if s["consumed_units"]
+    }
     assert skus == truth.sku_consumed
     roles = Counter(
         r["role_definition_id"] for r in rows(tmp_path, "role_assignments") if r["principal_type"] == "user"
@@ -104,11 +107,23 @@ def test_fractional_retry_after_and_a_503_storm_are_ridden_out(sim: RunningSimul
     assert _collect(sim, tmp_path, *faults) == 0
     counts = {entry.dataset: (entry.status, entry.rows) for entry in manifest(tmp_path).datasets}
     assert counts["users"] == ("complete", sim.ground_truth.accounts)
-    assert counts["subscribed_skus"] == ("complete", len(sim.ground_truth.sku_consumed))
+    assert counts["subscribed_skus"] == ("complete", len(sim.tenant.seats))
 
 
-def test_a_malformed_page_fails_its_dataset_with_a_reason(sim: RunningSimulator, tmp_path: Path):
-    fault = FaultRule(kind=FaultKind.MALFORMED, endpoints=frozenset({Endpoint.USERS}), every=2, limit=1)
+@pytest.mark.parametrize("kind", [FaultKind.MALFORMED, FaultKind.TRUNCATED])
+def test_a_broken_users_page_is_read_again_and_the_dataset_completes(
+    sim: RunningSimulator, tmp_path: Path, kind: FaultKind
+):
+    # An HTML error page, or a JSON page cut off half way, answered with 200: twice on the same page.
+    fault = FaultRule(kind=kind, endpoints=frozenset({Endpoint.USERS}), every=1, limit=2)
+    assert _collect(sim, tmp_path, fault) == 0
+    users = manifest(tmp_path).entry("users")
+    assert users is not None and users.status == "complete" and users.rows == sim.ground_truth.accounts
+    assert len(rows(tmp_path, "users")) == sim.ground_truth.accounts
+
+
+def test_a_page_that_stays_malformed_fails_its_dataset_with_a_reason(sim: RunningSimulator, tmp_path: Path):
+    fault = FaultRule(kind=FaultKind.MALFORMED, endpoints=frozenset({Endpoint.USERS}), every=1)
     assert _collect(sim, tmp_path, fault) == 1
     found = manifest(tmp_path)
     users = found.entry("users")
@@ -118,11 +133,30 @@ def test_a_malformed_page_fails_its_dataset_with_a_reason(sim: RunningSimulator,
     assert found.entry("sign_in_activity").status == "complete"  # type: ignore[union-attr]
 
 
-def test_a_truncated_report_download_fails_that_report(sim: RunningSimulator, tmp_path: Path):
-    fault = FaultRule(kind=FaultKind.TRUNCATED, endpoints=frozenset({Endpoint.REPORT_DOWNLOAD}), limit=1)
+@pytest.mark.parametrize("kind", [FaultKind.MALFORMED, FaultKind.TRUNCATED])
+def test_a_broken_report_download_is_requested_again_and_the_report_completes(
+    sim: RunningSimulator, tmp_path: Path, kind: FaultKind
+):
+    # The first two downloads: an HTML error page for the CSV, or a CSV cut off half way (connection
+    # dropped). The third, from a fresh download URL, is whole; nothing of the broken ones is kept.
+    fault = FaultRule(kind=kind, endpoints=frozenset({Endpoint.REPORT_DOWNLOAD}), every=1, limit=2)
+    assert _collect(sim, tmp_path, fault) == 0
+    found = manifest(tmp_path)
+    assert all(entry.status == "complete" for entry in found.datasets), found
+    for report, dataset in REPORT_DATASETS.items():
+        expected = sim.ground_truth.report_rows[report.value]
+        assert found.entry(dataset).rows == len(rows(tmp_path, dataset)) == expected, dataset  # type: ignore[union-attr]
+
+
+def test_report_downloads_that_stay_truncated_fail_their_reports(sim: RunningSimulator, tmp_path: Path):
+    # Every download cut off: each report gives up after its third attempt; the JSON datasets complete.
+    fault = FaultRule(kind=FaultKind.TRUNCATED, endpoints=frozenset({Endpoint.REPORT_DOWNLOAD}), every=1)
     assert _collect(sim, tmp_path, fault) == 1
-    failed = [entry for entry in manifest(tmp_path).datasets if entry.status == "failed"]
-    assert len(failed) == 1 and failed[0].error
+    found = manifest(tmp_path)
+    failed = {entry.dataset: entry.error or "" for entry in found.datasets if entry.status == "failed"}
+    assert set(REPORT_DATASETS.values()) <= set(failed)
+    assert all("connection to Graph failed" in error for error in failed.values()), failed
+    assert found.entry("users").status == "complete"  # type: ignore[union-attr]
 
 
 def test_non_premium_tenant_is_a_warning_and_concealed_names_are_flagged(tmp_path: Path):
@@ -145,6 +179,7 @@ def test_a_wrong_secret_is_refused_without_printing_it(
     sim: RunningSimulator, tmp_path: Path, monkeypatch, capsys
 ):
     monkeypatch.setenv(SECRET_ENV, "not-the-secret")
-    with pytest.raises(Exception, match="401") as raised:
+    with pytest.raises(CredentialError, match="AADSTS7000215") as raised:
         collect.main(cli_args(sim, tmp_path))
+    assert raised.value.field == "client_secret" and "secret is wrong" in raised.value.reason
     assert "not-the-secret" not in str(raised.value) + capsys.readouterr().out
