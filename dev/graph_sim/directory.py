@@ -6,14 +6,17 @@ resource page, not in the reference), `/roleManagement/directory/roleAssignments
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from typing import Any
 
 from dev.graph_sim.listing import flag_is
 from dev.graph_sim.odata import Clause, QueryError
 from dev.graph_sim.wire import Clock, js
-from dev.tenant import Account, Tenant
+from dev.tenant import Account, Status, Tenant
+from dev.tenant.groups import DirectoryGroup
 from dev.tenant.roles import GLOBAL_ADMIN
+from shared.licensing import Sku
 
 JsonObject = dict[str, Any]
 ORGANISATION_NAME = "Northwind Traders"
@@ -25,7 +28,22 @@ def organization(tenant: Tenant, context: str) -> JsonObject:
     return {"@odata.context": context, "value": [item]}
 
 
+def _service_plans(sku: Sku) -> list[JsonObject]:
+    return [
+        {
+            "servicePlanId": p.id,
+            "servicePlanName": p.name,
+            "provisioningStatus": "Success",
+            "appliesTo": "User",
+        }
+        for p in sku.service_plans
+    ]
+
+
 def subscribed_skus(tenant: Tenant, context: str) -> JsonObject:
+    """`GET /subscribedSkus`: per SKU, the units of its subscriptions by status (`prepaidUnits`; a Deleted
+    subscription's units are in none) and `capabilityStatus` (resources/subscribedsku and
+    resources/licenseunitsdetail on learn.microsoft.com; `dev.tenant.subscriptions`)."""
     items = []
     for seats in tenant.seats:
         sku = seats.sku
@@ -34,59 +52,44 @@ def subscribed_skus(tenant: Tenant, context: str) -> JsonObject:
                 "accountName": "Northwind",
                 "accountId": tenant.spec.tenant_id,
                 "appliesTo": "User",
-                "capabilityStatus": "Warning" if seats.warning else "Enabled",
+                "capabilityStatus": seats.capability_status.value,
                 "consumedUnits": seats.consumed,
                 "id": f"{tenant.spec.tenant_id}_{sku.id}",
                 "prepaidUnits": {
-                    "enabled": seats.enabled,
-                    "lockedOut": 0,
-                    "suspended": 0,
-                    "warning": seats.warning,
+                    "enabled": seats.units(Status.ENABLED),
+                    "lockedOut": seats.units(Status.LOCKED_OUT),
+                    "suspended": seats.units(Status.SUSPENDED),
+                    "warning": seats.units(Status.WARNING),
                 },
-                "servicePlans": [
-                    {
-                        "servicePlanId": p.id,
-                        "servicePlanName": p.name,
-                        "provisioningStatus": "Success",
-                        "appliesTo": "User",
-                    }
-                    for p in sku.service_plans
-                ],
+                "servicePlans": _service_plans(sku),
                 "skuId": sku.id,
                 "skuPartNumber": sku.string_id,
-                "subscriptionIds": [f"{sku.id[:24]}{tenant.spec.tenant_id[24:]}"],
+                "subscriptionIds": [sub.id for sub in seats.subscriptions],
             }
         )
     return {"@odata.context": context, "value": items}
 
 
 def subscriptions(tenant: Tenant, clock: Clock, context: str) -> JsonObject:
+    """`GET /directory/subscriptions` (companySubscription): one item per subscription, in every status."""
     items = []
-    for seats in tenant.seats:
-        sku = seats.sku
+    for sub in tenant.subscriptions:
+        sku = sub.sku
         items.append(
             {
-                "id": f"{sku.id[:24]}{tenant.spec.tenant_id[24:]}",
-                "commerceSubscriptionId": f"{tenant.spec.tenant_id[:24]}{sku.id[24:]}",
+                "id": sub.id,
+                "commerceSubscriptionId": str(uuid.uuid5(uuid.NAMESPACE_URL, f"commerce/{sub.id}")),
                 "createdDateTime": f"{clock.day(400)}T00:00:00Z",
-                "isTrial": sku.string_id == "Microsoft_365_Copilot",
-                "nextLifecycleDateTime": f"{seats.renewal.isoformat()}T00:00:00Z",
+                "isTrial": sub.trial,
+                "nextLifecycleDateTime": f"{sub.next_lifecycle.isoformat()}T00:00:00Z",
                 "ownerId": None,
                 "ownerTenantId": None,
                 "ownerType": None,
-                "serviceStatus": [
-                    {
-                        "servicePlanId": p.id,
-                        "servicePlanName": p.name,
-                        "provisioningStatus": "Success",
-                        "appliesTo": "User",
-                    }
-                    for p in sku.service_plans
-                ],
+                "serviceStatus": _service_plans(sku),
                 "skuId": sku.id,
                 "skuPartNumber": sku.string_id,
-                "status": "Warning" if seats.warning else "Enabled",
-                "totalLicenses": seats.enabled + seats.warning,
+                "status": sub.status.value,
+                "totalLicenses": sub.seats,
             }
         )
     return {"@odata.context": context, "value": items}
@@ -105,44 +108,81 @@ def _principal(a: Account) -> JsonObject:
     }
 
 
+BACKUP_CONNECTOR: JsonObject = {
+    "@odata.type": "#microsoft.graph.servicePrincipal",
+    "id": "5f1c0e2a-0000-4000-a000-00000000a001",
+    "displayName": "Backup connector",
+    "appId": "0b3e6d1c-0000-4000-a000-00000000b002",
+}
+
+
+def _group(g: DirectoryGroup) -> JsonObject:
+    """A group as `GET /groups` and `$expand=principal` show it (resources/group on learn.microsoft.com)."""
+    return {
+        "@odata.type": "#microsoft.graph.group",
+        "id": g.id,
+        "displayName": g.display_name,
+        "isAssignableToRole": g.role_assignable or None,
+        "securityEnabled": True,
+        "mailEnabled": False,
+        "groupTypes": [],
+    }
+
+
+def groups(tenant: Tenant, select: list[str] | None, context: str) -> JsonObject:
+    """`GET /groups` (one page: a synthetic tenant has a handful of groups)."""
+    fields = select or list(_group(tenant.groups[0]))
+    return {
+        "@odata.context": context,
+        "value": [{k: v for k, v in _group(g).items() if k in fields or k == "id"} for g in tenant.groups],
+    }
+
+
+def group_members(tenant: Tenant, group_id: str, select: list[str] | None, context: str) -> JsonObject | None:
+    """`GET /groups/{id}/transitiveMembers[/microsoft.graph.user]`: the member users of a group, or None
+    for an unknown group. Only role-assignable groups have members here (licensing groups' members are
+    the accounts whose licences name them)."""
+    group = next((g for g in tenant.groups if g.id == group_id.lower()), None)
+    if group is None:
+        return None
+    members = sorted(i for i, held in tenant.role_group_members.items() if group in held)
+    value = []
+    for index in members:
+        principal = _principal(tenant.account(index))
+        value.append(
+            {k: v for k, v in principal.items() if not select or k in select or k in ("id", "@odata.type")}
+        )
+    return {"@odata.context": context, "value": value}
+
+
 def role_assignments(tenant: Tenant, clauses: list[Clause], expand: bool, context: str) -> JsonObject:
     wanted: str | None = None
     for c in clauses:
         if (c.prop, c.op) != ("roleDefinitionId", "eq"):
             raise QueryError(f"Unsupported filter on property '{c.prop}'.")
         wanted = c.value
-    items: list[JsonObject] = []
+    # (assignment id, principal, role): users, role-assignable groups (the principal is the group, not its
+    # members) and an application (principals are not always users).
+    holders: list[tuple[str, JsonObject, str]] = []
     for index in sorted(tenant.roles):
         account = tenant.account(index)
-        for role in account.roles:
-            if wanted is None or role == wanted:
-                item: JsonObject = {
-                    "id": f"{role[:8]}{account.id[8:]}",
-                    "principalId": account.id,
-                    "directoryScopeId": "/",
-                    "resourceScope": "/",
-                    "roleDefinitionId": role,
-                }
-                if expand:
-                    item["principal"] = _principal(account)
-                items.append(item)
-    # An application holding a privileged role: principals are not always users.
-    app_role = "9b895d92-2cd3-44c7-9d02-a6ac2d5ea5c3"
-    if wanted in (None, app_role):
-        item = {
-            "id": "sp-assignment-1",
-            "principalId": "5f1c0e2a-0000-4000-a000-00000000a001",
+        holders += [(f"{role[:8]}{account.id[8:]}", _principal(account), role) for role in account.roles]
+    for group in tenant.groups:
+        holders += [(f"{role[:8]}{group.id[8:]}", _group(group), role) for role in group.roles]
+    holders.append(("sp-assignment-1", BACKUP_CONNECTOR, "9b895d92-2cd3-44c7-9d02-a6ac2d5ea5c3"))
+    items: list[JsonObject] = []
+    for assignment_id, principal, role in holders:
+        if wanted is not None and role != wanted:
+            continue
+        item: JsonObject = {
+            "id": assignment_id,
+            "principalId": principal["id"],
             "directoryScopeId": "/",
             "resourceScope": "/",
-            "roleDefinitionId": app_role,
+            "roleDefinitionId": role,
         }
         if expand:
-            item["principal"] = {
-                "@odata.type": "#microsoft.graph.servicePrincipal",
-                "id": "5f1c0e2a-0000-4000-a000-00000000a001",
-                "displayName": "Backup connector",
-                "appId": "0b3e6d1c-0000-4000-a000-00000000b002",
-            }
+            item["principal"] = principal
         items.append(item)
     return {"@odata.context": context, "value": items}
 

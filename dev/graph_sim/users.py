@@ -1,4 +1,4 @@
-"""`GET /v1.0/users` (graph_api.md §2): default property set, `$select`, `$top` (999, or 120 with
+"""`GET /v1.0/users` (graph_api.md §2): default property set, `$select`, `$top` (999, or 500 with
 signInActivity), a few `$filter`s, `$count` with `ConsistencyLevel: eventual`, and the non-premium 403."""
 
 from __future__ import annotations
@@ -26,7 +26,6 @@ DEFAULT_PROPERTIES = (
     "surname",
     "userPrincipalName",
 )
-SIGNIN_PAGE_MAX = 120
 
 
 def _sign_in(clock: Clock, s: SignIn | None, account_id: str) -> str:
@@ -73,6 +72,24 @@ def _renderers(tenant: Tenant, clock: Clock) -> dict[str, Callable[[Account], st
             ]
         )
 
+    def assignment_states(a: Account) -> str:
+        # One entry per path: a direct assignment (assignedByGroup null) and one per licensing group.
+        stamp = f"{a.created.isoformat()}T09:00:00Z"
+        return js(
+            [
+                {
+                    "assignedByGroup": group,
+                    "disabledPlans": list(lic.disabled_plans),
+                    "error": None,  # null when assigned successfully
+                    "lastUpdatedDateTime": stamp,
+                    "skuId": lic.sku_id,
+                    "state": "Active",
+                }
+                for lic in a.licences
+                for group in ((None,) if lic.direct else ()) + lic.via_groups
+            ]
+        )
+
     return {
         "id": lambda a: f'"{a.id}"',
         "businessPhones": lambda a: "[]" if a.guest else f'["+44 20 7946 {a.index % 10000:04d}"]',
@@ -93,6 +110,7 @@ def _renderers(tenant: Tenant, clock: Clock) -> dict[str, Callable[[Account], st
         "onPremisesSyncEnabled": lambda a: "true" if a.synced else "null",
         "onPremisesImmutableId": lambda a: f'"{a.id[:8]}AAAAAA=="' if a.synced else "null",
         "assignedLicenses": licences,
+        "licenseAssignmentStates": assignment_states,
         "assignedPlans": plans,
         "signInActivity": lambda a: _sign_in(clock, a.activity.sign_in, a.id),
     }
@@ -126,10 +144,16 @@ def _predicate(clauses: list[Clause], eventual: bool, clock: Clock) -> Callable[
 
 
 class UsersEndpoint:
-    def __init__(self, tenant: Tenant, clock: Clock) -> None:
+    def __init__(
+        self, tenant: Tenant, clock: Clock, sign_in_page_max: int = 500, sign_in_top_refused: bool = False
+    ) -> None:
         self._tenant = tenant
         self._clock = clock
         self._render = _renderers(tenant, clock)
+        # learn.microsoft.com/graph/api/user-list: "When signInActivity is selected or filtered on, the
+        # maximum page size is 500" (120 until July 2025, when a larger $top was refused, graph_api.md §2).
+        self._sign_in_page_max = sign_in_page_max
+        self._sign_in_top_refused = sign_in_top_refused
 
     @staticmethod
     def wants_sign_in(request: web.Request) -> bool:
@@ -154,9 +178,11 @@ class UsersEndpoint:
         except QueryError as exc:
             return graph_error(400, "Request_UnsupportedQuery", str(exc))
         if sign_in:
-            top = min(
-                top, SIGNIN_PAGE_MAX
-            )  # "Requests with $top set higher than 120 will return pages with up to 120"
+            if top > self._sign_in_page_max and self._sign_in_top_refused:
+                return bad_request(
+                    f"Cannot query data for more than {self._sign_in_page_max} users at a time."
+                )
+            top = min(top, self._sign_in_page_max)
         fields = [(name, self._render[name]) for name in (["id"] if "id" not in selected else []) + selected]
 
         def render(a: Account) -> str:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 
 from dev.tenant.activity import Activity, Workload
 from dev.tenant.entropy import Weighted
+from dev.tenant.groups import DirectoryGroup
 from dev.tenant.licences import Licence
+from shared.snapshot.roles import PRIVILEGED_ROLES
 
 # Registered method sets seen in practice; "email" alone is not an MFA method, so it never stands alone.
 MFA_COMBINATIONS = Weighted(
@@ -62,7 +65,8 @@ class Account:
     workloads: frozenset[Workload]  # licensed workloads after disabledPlans
     activity: Activity
     mfa: Mfa
-    roles: tuple[str, ...]  # role definition ids
+    roles: tuple[str, ...]  # role definition ids assigned to the account itself
+    role_groups: tuple[DirectoryGroup, ...] = ()  # role-assignable groups it belongs to
 
     @property
     def display_name(self) -> str:
@@ -73,5 +77,16 @@ class Account:
         return bool(self.licences)
 
     @property
+    def group_roles(self) -> tuple[tuple[str, DirectoryGroup], ...]:
+        """(role id, group) for every role held through a role-assignable group."""
+        return tuple((role, group) for group in self.role_groups for role in group.roles)
+
+    def held_roles(self, collected: Collection[str]) -> set[str]:
+        """Role ids among `collected` held directly or through a group."""
+        return {role for role in self.roles if role in collected} | {
+            role for role, _ in self.group_roles if role in collected
+        }
+
+    @property
     def admin(self) -> bool:
-        return bool(self.roles)
+        return bool(self.held_roles(PRIVILEGED_ROLES))

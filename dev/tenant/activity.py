@@ -1,8 +1,11 @@
 """Sign-in and workload activity, as day offsets back from the tenant's `as_of`.
 
-No offset is ever planted within 3 days of a threshold the insights use (7/30/60/90/180), so ground-truth
-counts do not depend on inclusive vs exclusive comparisons, time of day, or whether a consumer measures
-from `as_of` or from the reports' refresh date (`as_of` − 2 days).
+Drawn offsets stay more than 3 days away from every threshold the insights use (7/30/60/90/180), so most
+counts do not hinge on edges. The edges are then tested on purpose: one account in `EDGE_EVERY` is an
+*edge account* (`edge_activity`) whose last successful sign-in lies exactly on, or one day past, a
+window's edge counted from `as_of` (the snapshot), and whose workload activity lies exactly on, or one day
+past, a window's edge counted from the reports' refresh date (`as_of` − `REPORT_LAG_DAYS`). "Within N days"
+includes day N; the ground truth counts report activity on the refresh date's clock like the insights do.
 """
 
 from __future__ import annotations
@@ -82,9 +85,9 @@ class SignIn:
     """Day offsets (None: never) and seconds into that day; `null_style` renders "never" as null
     rather than the 0001-01-01 sentinel (graph_api.md §2 shows both)."""
 
-    interactive: int | None  # lastSignInDateTime: last attempt, successful or not
-    successful: int | None  # lastSuccessfulSignInDateTime
-    non_interactive: int | None
+    interactive: int | None  # lastSignInDateTime: last interactive attempt, successful or not
+    successful: int | None  # lastSuccessfulSignInDateTime: last success, interactive or non-interactive
+    non_interactive: int | None  # lastNonInteractiveSignInDateTime: last attempt, successful or not
     second_of_day: int
     null_style: bool
 
@@ -97,18 +100,51 @@ class Activity:
     engagement: float  # scales report counts
 
     def last_signin(self) -> int | None:
-        """Most recent successful interactive or non-interactive sign-in (the blended rule's part)."""
-        if self.sign_in is None:
-            return None
-        seen = [d for d in (self.sign_in.successful, self.sign_in.non_interactive) if d is not None]
-        return min(seen, default=None)
+        """lastSuccessfulSignInDateTime: the newest successful sign-in, interactive or not."""
+        return None if self.sign_in is None else self.sign_in.successful
 
     def last_workload(self) -> int | None:
         return min(self.workloads.values(), default=None)
 
+    def workload_age(self, workload: Workload) -> int | None:
+        """Days from the report's refresh date to the workload's last activity (windows count from it)."""
+        days = self.workloads.get(workload)
+        return None if days is None else days - REPORT_LAG_DAYS
+
+    def last_workload_age(self) -> int | None:
+        last = self.last_workload()
+        return None if last is None else last - REPORT_LAG_DAYS
+
     def last_any(self) -> int | None:
-        seen = [d for d in (self.last_signin(), self.last_workload()) if d is not None]
+        """Blended age for windows: a sign-in's from as_of, report activity's from its refresh date."""
+        seen = [d for d in (self.last_signin(), self.last_workload_age()) if d is not None]
         return min(seen, default=None)
+
+
+EDGE_EVERY = 37  # one account in 37 is an edge account
+EDGES = (7, 30, 60, 90)
+
+
+def is_edge_account(index: int) -> bool:
+    return index % EDGE_EVERY == 5
+
+
+def edge_activity(draw: Draw, activity: Activity) -> Activity:
+    """`activity` moved onto window edges: the successful sign-in exactly N days before as_of (or N + 1),
+    each workload used exactly N days before the reports' refresh date (or N + 1), N from `EDGES`."""
+    if activity.profile in (Profile.NEVER, Profile.FAILED_ONLY):
+        return activity
+    signin = draw.pick(EDGES) + (1 if draw.chance(0.5) else 0)
+    workload = draw.pick(EDGES) + (1 if draw.chance(0.5) else 0) + REPORT_LAG_DAYS
+    old = activity.sign_in
+    second = old.second_of_day if old is not None else 0
+    null_style = old.null_style if old is not None else False
+    return Activity(
+        activity.profile,
+        SignIn(signin, signin, None, second, null_style),
+        dict.fromkeys(activity.workloads, workload),
+        activity.engagement,
+    )
 
 
 def draw_activity(draw: Draw, licensed: frozenset[Workload]) -> Activity:
@@ -122,11 +158,13 @@ def draw_activity(draw: Draw, licensed: frozenset[Workload]) -> Activity:
     second = draw.below(86_400)
     if profile is Profile.FAILED_ONLY:
         return Activity(profile, SignIn(recent, None, None, second, draw.chance(0.5)), {}, engagement)
-    successful = recent if draw.chance(0.85) else None  # else only non-interactive tokens are in use
+    interactive_ok = recent if draw.chance(0.85) else None  # else only non-interactive tokens are in use
     non_interactive = (
-        clear_of_thresholds(recent + draw.below(3)) if draw.chance(0.9) or successful is None else None
+        clear_of_thresholds(recent + draw.below(3)) if draw.chance(0.9) or interactive_ok is None else None
     )
-    interactive = successful if successful is not None else clear_of_thresholds(recent + 40 + draw.below(200))
+    interactive = (
+        interactive_ok if interactive_ok is not None else clear_of_thresholds(recent + 40 + draw.below(200))
+    )
     workloads: dict[Workload, int] = {}
     for workload, use in WORKLOAD_USE.items():
         # One draw decides both use and lag: below `use` it is used, and where in [0, use) sets the lag.
@@ -134,9 +172,16 @@ def draw_activity(draw: Draw, licensed: frozenset[Workload]) -> Activity:
         if point < use:
             lag = 0 if point < use * 0.7 else int((point / use - 0.7) * 133)
             workloads[workload] = clear_of_thresholds(max(REPORT_LAG_DAYS, recent + lag))
+    null_style = draw.chance(0.3)
+    # lastSuccessfulSignInDateTime covers successful interactive *and* non-interactive sign-ins; the
+    # non-interactive date is the last attempt, successful or not (a client retrying a revoked token).
+    non_interactive_ok = non_interactive is not None and draw.chance(
+        0.95 if interactive_ok is not None else 0.5
+    )
+    successes = [
+        d for d in (interactive_ok, non_interactive if non_interactive_ok else None) if d is not None
+    ]
+    successful = min(successes, default=None)
     return Activity(
-        profile,
-        SignIn(interactive, successful, non_interactive, second, draw.chance(0.3)),
-        workloads,
-        engagement,
+        profile, SignIn(interactive, successful, non_interactive, second, null_style), workloads, engagement
     )

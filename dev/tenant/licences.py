@@ -53,6 +53,13 @@ OPTIONAL_PLANS = ("YAMMER_ENTERPRISE", "SWAY", "TEAMS1")
 class Licence:
     sku_id: str
     disabled_plans: tuple[str, ...] = ()
+    via_groups: tuple[str, ...] = ()  # licensing groups it is inherited from
+    direct: bool = True  # also (or only) assigned directly
+
+    @property
+    def plans_key(self) -> tuple[str, tuple[str, ...]]:
+        """What the licence grants, whatever path it came by."""
+        return self.sku_id, self.disabled_plans
 
 
 class LicenceMix:

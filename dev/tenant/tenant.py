@@ -13,13 +13,15 @@ from functools import cached_property
 
 from dev.tenant import names
 from dev.tenant.account import MFA_COMBINATIONS, Account, Mfa
-from dev.tenant.activity import Workload, draw_activity
+from dev.tenant.activity import Activity, Workload, draw_activity, edge_activity, is_edge_account
 from dev.tenant.entropy import Draw
+from dev.tenant.groups import directory_groups, licence_paths, plant_group_members
 from dev.tenant.licences import Licence, LicenceMix
 from dev.tenant.roles import plant_roles
 from dev.tenant.spec import TenantSpec
-from dev.tenant.truth import GroundTruth, compute_ground_truth
-from shared.licensing import Catalogue, Sku, load_catalogue
+from dev.tenant.subscriptions import CompanySubscription, Seats, plant_seats
+from dev.tenant.truth import GroundTruth, SeatTruth, compute_ground_truth, compute_seat_truth
+from shared.licensing import Catalogue, load_catalogue
 
 # Service plan name prefixes → the workload a usage report attributes them to.
 _WORKLOAD_PLANS = (
@@ -42,17 +44,6 @@ _WORKLOAD_PLANS = (
 
 
 @dataclass(frozen=True, slots=True)
-class Seats:
-    """A subscribedSku's seat counts (graph_api.md §3)."""
-
-    sku: Sku
-    consumed: int
-    enabled: int
-    warning: int
-    renewal: date  # the directory subscription's nextLifecycleDateTime
-
-
-@dataclass(frozen=True, slots=True)
 class SecureScoreDay:
     day: date
     current: float
@@ -64,10 +55,16 @@ class Tenant:
         self.spec = spec
         self.catalogue = catalogue or load_catalogue()
         self.mix = LicenceMix(self.catalogue, spec.premium)
-        self._workload_cache: dict[Licence, frozenset[Workload]] = {}
+        self._workload_cache: dict[tuple[str, tuple[str, ...]], frozenset[Workload]] = {}
         others = spec.other_admins if spec.other_admins is not None else max(6, spec.accounts * 3 // 1000)
-        self.roles = plant_roles(
-            spec.seed, spec.accounts, spec.global_admins, others, lambda i: not self._is_guest(self._draw(i))
+        is_member = lambda i: not self._is_guest(self._draw(i))  # noqa: E731
+        self.roles = plant_roles(spec.seed, spec.accounts, spec.global_admins, others, is_member)
+        self.groups = directory_groups(spec.tenant_id)
+        self._licensing_group = {
+            self.mix.sku(g.sku_part).id: g.id for g in self.groups if g.sku_part is not None
+        }
+        self.role_group_members = plant_group_members(
+            spec.seed, spec.accounts, tuple(g for g in self.groups if g.role_assignable), is_member
         )
 
     def _draw(self, index: int) -> Draw:
@@ -80,14 +77,14 @@ class Tenant:
     def workloads_of(self, licences: tuple[Licence, ...]) -> frozenset[Workload]:
         found: set[Workload] = set()
         for licence in licences:
-            cached = self._workload_cache.get(licence)
+            cached = self._workload_cache.get(licence.plans_key)
             if cached is None:
                 disabled = set(licence.disabled_plans)
                 plans = {
                     p.name for p in self.catalogue.sku(licence.sku_id).service_plans if p.id not in disabled
                 }
                 cached = frozenset(w for prefix, w in _WORKLOAD_PLANS if prefix in plans)
-                self._workload_cache[licence] = cached
+                self._workload_cache[licence.plans_key] = cached
             found |= cached
         return frozenset(found)
 
@@ -107,7 +104,7 @@ class Tenant:
             licences = self.mix.draw_guest(draw)
         else:
             mail = upn = f"{local}@{self.spec.domain}"
-            licences = self.mix.draw_member(draw)
+            licences = licence_paths(self.spec.seed, index, self.mix.draw_member(draw), self._licensing_group)
         workloads = self.workloads_of(licences)
         enabled = bool(roles) or draw.chance(0.97 if guest else 0.94)
         mfa_chance = 0.85 if roles else (0.3 if guest else 0.7)
@@ -130,14 +127,21 @@ class Tenant:
             synced=not guest and draw.chance(self.spec.synced_ratio),
             licences=licences,
             workloads=workloads,
-            activity=draw_activity(draw, workloads),
+            activity=self._edges(index, draw_activity(draw, workloads)),
             mfa=Mfa(
                 methods=methods,
                 sspr_registered=bool(methods) and draw.chance(0.8),
                 preferred=methods[0] if methods and draw.chance(0.9) else ("" if methods else "none"),
             ),
             roles=roles,
+            role_groups=self.role_group_members.get(index, ()),
         )
+
+    def _edges(self, index: int, activity: Activity) -> Activity:
+        """An edge account's activity moved onto the windows' edges (its own draw stream)."""
+        if not is_edge_account(index):
+            return activity
+        return edge_activity(Draw(self.spec.seed, "edge", index), activity)
 
     def accounts(self, start: int = 0, stop: int | None = None) -> Iterator[Account]:
         for index in range(start, min(stop if stop is not None else self.spec.accounts, self.spec.accounts)):
@@ -149,23 +153,17 @@ class Tenant:
 
     @cached_property
     def seats(self) -> tuple[Seats, ...]:
-        """Seat counts per SKU in use: mostly spare seats, one SKU over-assigned into its grace period,
-        and free (viral) SKUs with a huge allowance."""
-        truth = self.ground_truth
-        seats = []
-        for position, (sku_id, consumed) in enumerate(sorted(truth.sku_consumed.items())):
-            draw = Draw(self.spec.seed, "seats", position)
-            sku = self.catalogue.sku(sku_id)
-            warning = 0
-            if sku.string_id == "POWER_BI_STANDARD":
-                enabled = 1_000_000
-            elif position == 1:
-                enabled, warning = max(consumed - 3, 0), 5
-            else:
-                enabled = consumed + int(consumed * draw.fraction() * 0.25) + draw.between(0, 5)
-            renewal = self.spec.as_of + timedelta(days=draw.between(5, 360))
-            seats.append(Seats(sku, consumed, enabled, warning, renewal))
-        return tuple(seats)
+        """Every subscribedSku with its subscriptions, in every lifecycle status (`plant_seats`)."""
+        return plant_seats(self.spec, self.catalogue, self.ground_truth.sku_consumed)
+
+    @cached_property
+    def subscriptions(self) -> tuple[CompanySubscription, ...]:
+        """`/directory/subscriptions`: every SKU's subscriptions, Deleted ones included."""
+        return tuple(sub for seats in self.seats for sub in seats.subscriptions)
+
+    @cached_property
+    def seat_truth(self) -> SeatTruth:
+        return compute_seat_truth(self.seats, self.ground_truth, self.spec.as_of)
 
     @cached_property
     def secure_scores(self) -> tuple[SecureScoreDay, ...]:

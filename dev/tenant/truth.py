@@ -2,14 +2,26 @@
 
 Definitions (the tests and insights compare against these):
 - licensed: holds at least one `assignedLicenses` entry. Inactivity counts only enabled licensed accounts.
-- blended last activity: latest of lastSuccessfulSignInDateTime, lastNonInteractiveSignInDateTime and any
-  workload "Last Activity Date" in the usage reports; inactive at N days when older than N days or none.
+- blended last activity: latest of lastSuccessfulSignInDateTime (successful, interactive or not) and any
+  workload "Last Activity Date" in the usage reports; inactive at N days when older than N days or none,
+  a sign-in's age counted from as_of and report activity's from the report's refresh date.
+  lastNonInteractiveSignInDateTime is an attempt, successful or not, and never counts.
   `_signin` and `_reports` variants use one source each (non-premium tenants, concealed reports).
-- never signed in: no successful or non-interactive sign-in (signInActivity null, all-null or sentinel).
+- never signed in: no successful sign-in (signInActivity null, all-null or sentinel, or attempts only).
 - stale guest: enabled guest whose last sign-in is older than 90 days, or never and created > 90 days ago.
 - redundant assignment: licence B of an account for which another held licence A satisfies
   `Catalogue.redundant(A, B)` (B's enabled billable plans ⊆ A's enabled plans).
-- admins: distinct users with at least one directory role; synced admins have onPremisesSyncEnabled.
+- reclaimable assignment (per SKU, at the default 30 days): the account is disabled, or enabled and
+  inactive, or the licence is redundant; one count per (account, SKU).
+- seats (`SeatTruth`, from the planted subscriptions): usable seats are those of Enabled and Warning
+  subscriptions; Suspended and LockedOut units give nobody access and cost nothing; Deleted ones are gone.
+  purchased = usable; unassigned = max(usable − consumed, 0); over-assigned = max(consumed − usable, 0)
+  (licences no usable seat backs); trial seats = usable seats of trial subscriptions; waste seats =
+  max(reclaimable + unassigned − trial − over-assigned, 0), 0 for the free SKU. Events: an Enabled paid
+  subscription renews, an Enabled trial ends, a Warning one expires (on or after as_of); no other status
+  has one. A Deleted SKU nobody holds is not listed.
+- admins: distinct users holding at least one privileged directory role (`shared.snapshot.roles`), directly
+  or as a member of a role-assignable group holding it; synced admins have onPremisesSyncEnabled.
 """
 
 from __future__ import annotations
@@ -22,13 +34,21 @@ from pydantic import BaseModel, ConfigDict
 from dev.tenant.activity import Workload
 from dev.tenant.reports import DETAIL_ROWS, PERIODS, Report
 from dev.tenant.roles import GLOBAL_ADMIN
+from dev.tenant.subscriptions import Seats, Status
+from shared.snapshot.roles import PRIVILEGED_ROLES
 
 if TYPE_CHECKING:
+    from datetime import date
+
     from dev.tenant.account import Account
+    from dev.tenant.licences import Licence
     from dev.tenant.tenant import Tenant
 
 INACTIVITY_DAYS = (30, 60, 90)
 ADOPTION_DAYS = (7, 30, 90)
+DEFAULT_THRESHOLD = 30
+BASES = ("blended", "signin", "reports")  # the activity sources: both, sign-ins only, reports only
+USABLE = (Status.ENABLED, Status.WARNING)
 
 
 class GroundTruth(BaseModel):
@@ -50,13 +70,15 @@ class GroundTruth(BaseModel):
     synced_admins: int
     admins_without_mfa: int
     inactive_licensed_admins_90: int
-    role_assignments: dict[str, int]  # role definition id → user assignments
+    role_assignments: dict[str, int]  # role definition id → user assignments, direct or through a group
+    role_holders_via_group: int  # accounts holding a privileged role through a role-assignable group
+    licence_paths: dict[str, int]  # direct | group | direct and group → licences assigned that way
     mfa_registered: int
     mfa_registered_enabled_members: int
     enabled_members: int
     never_signed_in: int
     signin_null: int  # signInActivity: null
-    failed_signin_only: int  # lastSignInDateTime set, but no successful or non-interactive sign-in
+    failed_signin_only: int  # an interactive or non-interactive attempt, but no successful sign-in
     stale_enabled_90: int  # enabled accounts without a sign-in in 90 days (never included)
     inactive_licensed: dict[int, int]
     inactive_licensed_signin: dict[int, int]
@@ -64,6 +86,7 @@ class GroundTruth(BaseModel):
     sku_consumed: dict[str, int]  # sku id → accounts holding it (= subscribedSkus consumedUnits)
     redundant_assignments: int
     redundant_by_sku: dict[str, int]  # the redundant SKU (B) → count
+    sku_reclaimable: dict[str, dict[str, int]]  # basis → sku id → reclaimable assignments at 30 days
     disabled_plan_assignments: int
     workload_licensed: dict[str, int]
     workload_active: dict[str, dict[int, int]]  # workload → days → licensed accounts active within
@@ -93,9 +116,28 @@ def _redundant(tenant: Tenant, account: Account) -> list[str]:
     ]
 
 
+def _count_roles(a: Account, n: Counter[str], roles: Counter[str]) -> None:
+    """Administrators (privileged roles, directly or through a group) and user assignments per role."""
+    if a.held_roles(PRIVILEGED_ROLES):
+        n["admins"] += 1
+        n["synced_admins"] += a.synced
+        n["admins_without_mfa"] += not a.mfa.registered
+        n["inactive_licensed_admins_90"] += a.licensed and _older(a.activity.last_any(), 90)
+    roles.update(a.roles)
+    roles.update(role for role, _ in a.group_roles)
+    n["role_holders_via_group"] += any(role in PRIVILEGED_ROLES for role, _ in a.group_roles)
+
+
+def _path(licence: Licence) -> str:
+    if not licence.via_groups:
+        return "direct"
+    return "direct and group" if licence.direct else "group"
+
+
 def compute_ground_truth(tenant: Tenant) -> GroundTruth:
     n: Counter[str] = Counter()
     roles: Counter[str] = Counter()
+    paths: Counter[str] = Counter()
     skus: Counter[str] = Counter()
     redundant: Counter[str] = Counter()
     rows: Counter[str] = Counter()
@@ -103,6 +145,7 @@ def compute_ground_truth(tenant: Tenant) -> GroundTruth:
     workload_licensed: Counter[str] = Counter()
     workload_active: Counter[tuple[str, int]] = Counter()
     inactive: Counter[tuple[str, int]] = Counter()
+    reclaimable: dict[str, Counter[str]] = {basis: Counter() for basis in BASES}
     for a in tenant.accounts():
         act = a.activity
         signin = act.last_signin()
@@ -113,7 +156,9 @@ def compute_ground_truth(tenant: Tenant) -> GroundTruth:
         n["never_signed_in"] += signin is None
         n["signin_null"] += act.sign_in is None
         n["failed_signin_only"] += (
-            signin is None and act.sign_in is not None and act.sign_in.interactive is not None
+            signin is None
+            and act.sign_in is not None
+            and (act.sign_in.interactive is not None or act.sign_in.non_interactive is not None)
         )
         n["stale_enabled_90"] += a.enabled and _older(signin, 90)
         if a.enabled and not a.guest:
@@ -126,28 +171,30 @@ def compute_ground_truth(tenant: Tenant) -> GroundTruth:
             stale = _older(signin, 90) if signin is not None else created_days > 90
             n["guests_stale"] += stale
             n["guests_stale_licensed"] += stale and a.licensed
-        if a.roles:
-            n["admins"] += 1
-            n["synced_admins"] += a.synced
-            n["admins_without_mfa"] += not a.mfa.registered
-            n["inactive_licensed_admins_90"] += a.licensed and _older(act.last_any(), 90)
-            roles.update(a.roles)
+        _count_roles(a, n, roles)
+        paths.update(_path(lic) for lic in a.licences)
         if a.licensed:
             n["licensed"] += 1
             n["guests_licensed"] += a.guest
             n["disabled_licensed"] += not a.enabled
             n["disabled_plan_assignments"] += sum(bool(lic.disabled_plans) for lic in a.licences)
             skus.update(lic.sku_id for lic in a.licences)
-            redundant.update(_redundant(tenant, a))
+            redundant_here = _redundant(tenant, a)
+            redundant.update(redundant_here)
+            last = {"blended": act.last_any(), "signin": signin, "reports": act.last_workload_age()}
             if a.enabled:
                 for days in INACTIVITY_DAYS:
-                    inactive["blended", days] += _older(act.last_any(), days)
-                    inactive["signin", days] += _older(signin, days)
-                    inactive["reports", days] += _older(act.last_workload(), days)
+                    for basis in BASES:
+                        inactive[basis, days] += _older(last[basis], days)
+            for basis in BASES:
+                gone = not a.enabled or _older(last[basis], DEFAULT_THRESHOLD)
+                reclaimable[basis].update(
+                    lic.sku_id for lic in a.licences if gone or lic.sku_id in redundant_here
+                )
         for workload in a.workloads:
             workload_licensed[workload.value] += 1
             for days in ADOPTION_DAYS:
-                workload_active[workload.value, days] += not _older(act.workloads.get(workload), days)
+                workload_active[workload.value, days] += not _older(act.workload_age(workload), days)
         for report, included in DETAIL_ROWS.items():
             rows[report.value] += included(a)
     latest = tenant.secure_scores[0]
@@ -169,6 +216,8 @@ def compute_ground_truth(tenant: Tenant) -> GroundTruth:
         admins_without_mfa=n["admins_without_mfa"],
         inactive_licensed_admins_90=n["inactive_licensed_admins_90"],
         role_assignments=dict(roles),
+        role_holders_via_group=n["role_holders_via_group"],
+        licence_paths=dict(paths),
         mfa_registered=n["mfa_registered"],
         mfa_registered_enabled_members=n["mfa_registered_enabled_members"],
         enabled_members=n["enabled_members"],
@@ -182,6 +231,7 @@ def compute_ground_truth(tenant: Tenant) -> GroundTruth:
         sku_consumed=dict(skus),
         redundant_assignments=sum(redundant.values()),
         redundant_by_sku=dict(redundant),
+        sku_reclaimable={basis: dict(found) for basis, found in reclaimable.items()},
         disabled_plan_assignments=n["disabled_plan_assignments"],
         workload_licensed=dict(workload_licensed),
         workload_active={
@@ -199,4 +249,64 @@ def compute_ground_truth(tenant: Tenant) -> GroundTruth:
     )
 
 
-__all__ = ["GroundTruth", "Report", "compute_ground_truth"]
+class SeatTruth(BaseModel):
+    """Per listed SKU (sku id →) and per subscription (id →): what each lifecycle status counts for."""
+
+    model_config = ConfigDict(frozen=True)
+
+    capability_status: dict[str, str]
+    purchased: dict[str, int]
+    unassigned: dict[str, int]
+    over_assigned: dict[str, int]
+    trial_seats: dict[str, int]
+    waste_seats: dict[str, dict[str, int]]  # basis → sku id → seats that cost money
+    events: dict[str, str]  # subscription id → renewal | expiry | trial_end
+    statuses: dict[str, int]  # subscription status → subscriptions
+
+
+def _event(status: Status, trial: bool) -> str | None:
+    if status is Status.WARNING:
+        return "expiry"
+    if status is Status.ENABLED:
+        return "trial_end" if trial else "renewal"
+    return None
+
+
+def compute_seat_truth(seats: tuple[Seats, ...], truth: GroundTruth, as_of: date) -> SeatTruth:
+    listed = [s for s in seats if s.consumed or s.capability_status is not Status.DELETED]
+    usable = {s.sku.id: sum(s.units(status) for status in USABLE) for s in listed}
+    trial = {
+        s.sku.id: sum(sub.seats for sub in s.subscriptions if sub.trial and sub.status in USABLE)
+        for s in listed
+    }
+    unassigned = {s.sku.id: max(usable[s.sku.id] - s.consumed, 0) for s in listed}
+    over = {s.sku.id: max(s.consumed - usable[s.sku.id], 0) for s in listed}
+    waste = {
+        basis: {
+            s.sku.id: 0
+            if s.free
+            else max(found.get(s.sku.id, 0) + unassigned[s.sku.id] - trial[s.sku.id] - over[s.sku.id], 0)
+            for s in listed
+        }
+        for basis, found in truth.sku_reclaimable.items()
+    }
+    events = {
+        sub.id: event
+        for s in listed
+        if not s.free
+        for sub in s.subscriptions
+        if sub.next_lifecycle >= as_of and (event := _event(sub.status, sub.trial)) is not None
+    }
+    return SeatTruth(
+        capability_status={s.sku.id: s.capability_status.value for s in listed},
+        purchased=usable,
+        unassigned=unassigned,
+        over_assigned=over,
+        trial_seats=trial,
+        waste_seats=waste,
+        events=events,
+        statuses=dict(Counter(sub.status.value for s in seats for sub in s.subscriptions)),
+    )
+
+
+__all__ = ["GroundTruth", "Report", "SeatTruth", "compute_ground_truth", "compute_seat_truth"]

@@ -11,9 +11,11 @@ from datetime import date
 from typing import Literal
 
 import httpx
+from kiota_abstractions.request_information import RequestInformation
 
 from shared.collection.csv_values import is_concealed
 from shared.collection.encoding import DEFAULT_MEMBER_BYTES, JsonlGzEncoder
+from shared.collection.graph_records import Item
 from shared.collection.report_parsing import NAME_FIELD, ReportParser, csv_lines
 from shared.collection.sinks import DatasetWriter, Position, Sink
 from shared.collection.sources import SOURCES, JsonSource, ReportSource
@@ -78,14 +80,22 @@ class Collector:
     member_bytes: int = DEFAULT_MEMBER_BYTES
 
     async def collect(self, dataset: Dataset, cursor: Cursor | None = None) -> Outcome:
-        source = SOURCES[dataset]
+        return await self._collect(dataset, SOURCES[dataset], cursor)
+
+    async def _collect(
+        self, dataset: Dataset, source: JsonSource | ReportSource, cursor: Cursor | None
+    ) -> Outcome:
         try:
             if isinstance(source, ReportSource):
                 return await self._report(dataset, source)
-            if source.entity:
-                return await self._entity(dataset, source)
-            return await self._collection(dataset, source, cursor)
+            read = (
+                self._entity(dataset, source) if source.entity else self._collection(dataset, source, cursor)
+            )
+            return await read
         except GraphError as error:
+            if error.page_size_refused and isinstance(source, JsonSource) and source.smaller_pages:
+                # Graph once refused pages larger than it serves: start the listing again, smaller.
+                return await self._collect(dataset, source.smaller_pages, None)
             if error.non_premium and isinstance(source, JsonSource) and source.unavailable_warning:
                 return Outcome("unavailable", warnings=[source.unavailable_warning], error=str(error))
             return Outcome("failed", error=str(error))
@@ -105,6 +115,7 @@ class Collector:
         writer = await self.sink.open(dataset.blob_name, resume)
         encoder = JsonlGzEncoder(self.member_bytes)
         done_rows = cursor.rows if cursor else 0
+        warnings: list[str] = []
         for index in range(cursor.request if cursor else 0, len(requests)):
             info = requests[index]
             if cursor and index == cursor.request and cursor.next_link:
@@ -112,6 +123,8 @@ class Collector:
             async for page in self.session.pages(info):
                 for item in page.items:
                     await self._write(writer, encoder.add(source.convert(item)))
+                    if source.expand is not None:
+                        await self._expand(writer, encoder, source, item, warnings)
                 more = page.next_link is not None or index + 1 < len(requests)
                 if not (encoder.member_full or not more):
                     continue
@@ -139,7 +152,30 @@ class Collector:
             bytes=written.size,
             sha256=written.sha256,
             endpoint=endpoint,
+            warnings=warnings,
         )
+
+    async def _expand(
+        self,
+        writer: DatasetWriter,
+        encoder: JsonlGzEncoder,
+        source: JsonSource,
+        item: Item,
+        warnings: list[str],
+    ) -> None:
+        """The rows of the listings `item` calls for, right after its own (inside the same page, so a
+        checkpoint never splits them from it)."""
+        assert source.expand is not None
+        for info, convert in source.expand(self.session, item):
+            try:
+                async for page in self.session.pages(self.session.freeze(info)):
+                    for member in page.items:
+                        await self._write(writer, encoder.add(convert(member)))
+            except GraphError as error:
+                if not error.permission_denied or source.expansion_denied_warning is None:
+                    raise
+                if source.expansion_denied_warning not in warnings:
+                    warnings.append(source.expansion_denied_warning)
 
     async def _entity(self, dataset: Dataset, source: JsonSource) -> Outcome:
         (info,) = map(self.session.freeze, source.requests(self.session))
@@ -154,11 +190,23 @@ class Collector:
         )
 
     async def _report(self, dataset: Dataset, source: ReportSource) -> Outcome:
-        # A pre-authenticated download cannot be resumed part-way, so a report runs to its end.
+        # A pre-authenticated download cannot be resumed part-way, so a report runs to its end. One that
+        # arrives broken (cut off, or not CSV) is requested again from the start, as a JSON page is read
+        # again (`GraphSession.reread_broken`); each attempt follows a fresh download URL.
         info = self.session.freeze(source.request(self.session))
+        writer = await self.sink.open(dataset.blob_name, None)
+
+        async def read() -> Outcome:
+            await writer.restart()
+            return await self._read_report(dataset, info, writer)
+
+        return await self.session.reread_broken(read)
+
+    async def _read_report(
+        self, dataset: Dataset, info: RequestInformation, writer: DatasetWriter
+    ) -> Outcome:
         parser = ReportParser(dataset)
         encoder = JsonlGzEncoder(self.member_bytes)
-        writer = await self.sink.open(dataset.blob_name, None)
         name_field = NAME_FIELD.get(dataset)
         concealed = False
         refreshed: str | None = None

@@ -41,7 +41,20 @@ def user(item: Item) -> Item:
             {"sku_id": lic.get("skuId"), "disabled_plans": lic.get("disabledPlans") or []}
             for lic in item.get("assignedLicenses") or []
         ],
+        "license_assignment_states": [
+            {
+                "sku_id": state.get("skuId"),
+                "assigned_by_group": state.get("assignedByGroup"),
+                "state": state.get("state"),
+                "error": state.get("error"),
+            }
+            for state in item.get("licenseAssignmentStates") or []
+        ],
     }
+
+
+def group(item: Item) -> Item:
+    return {"id": item.get("id"), "display_name": item.get("displayName")}
 
 
 def sign_in_activity(item: Item) -> Item:
@@ -121,19 +134,49 @@ def secure_score(item: Item) -> Item:
     }
 
 
+def principal_type(item: Item) -> str:
+    """`user`, `group`, `servicePrincipal`… from a directoryObject's `@odata.type`."""
+    return str(item.get("@odata.type", "")).rsplit(".", 1)[-1] or "unknown"
+
+
 def role_assignment(item: Item) -> Item:
     principal = item.get("principal") or {}
-    kind = str(principal.get("@odata.type", "")).rsplit(".", 1)[-1] or "unknown"
     return {
         "id": item.get("id"),
         "role_definition_id": item.get("roleDefinitionId"),
         "principal_id": item.get("principalId"),
-        "principal_type": kind,
+        "principal_type": principal_type(principal),
         "directory_scope_id": item.get("directoryScopeId"),
+        "principal_display_name": principal.get("displayName"),
         "principal_account_enabled": principal.get("accountEnabled"),
         "principal_user_type": principal.get("userType"),
         "principal_on_premises_sync_enabled": principal.get("onPremisesSyncEnabled"),
     }
+
+
+def role_group_member(assignment: Item) -> Callable[[Item], Item]:
+    """Converts each member of a role-assignable group into a role assignment row of its own, naming the
+    group it holds the role through (members come from `GET /groups/{id}/transitiveMembers`)."""
+    group_row = role_assignment(assignment)
+
+    def convert(member: Item) -> Item:
+        return validated(
+            records.RoleAssignment,
+            lambda m: {
+                **group_row,
+                "id": f"{group_row['id']}:{m.get('id')}",
+                "principal_id": m.get("id"),
+                "principal_type": principal_type(m) if "@odata.type" in m else "user",
+                "principal_display_name": m.get("displayName"),
+                "principal_account_enabled": m.get("accountEnabled"),
+                "principal_user_type": m.get("userType"),
+                "principal_on_premises_sync_enabled": m.get("onPremisesSyncEnabled"),
+                "via_group_id": group_row["principal_id"],
+                "via_group_name": group_row["principal_display_name"],
+            },
+        )(member)
+
+    return convert
 
 
 def conditional_access_policy(item: Item) -> Item:
@@ -176,6 +219,7 @@ def validated(model: type[BaseModel], mapping: Callable[[Item], Item]) -> Callab
 CONVERTERS: dict[str, Callable[[Item], Item]] = {
     "organisation": validated(records.Organisation, organisation),
     "users": validated(records.User, user),
+    "groups": validated(records.Group, group),
     "sign_in_activity": validated(records.SignInActivity, sign_in_activity),
     "subscribed_skus": validated(records.SubscribedSku, subscribed_sku),
     "subscriptions": validated(records.Subscription, subscription),

@@ -11,13 +11,18 @@ from kiota_abstractions.base_request_builder import BaseRequestBuilder
 from kiota_abstractions.base_request_configuration import RequestConfiguration
 from kiota_abstractions.request_information import RequestInformation
 
-from shared.collection.graph_records import CONVERTERS, Item
+from shared.collection.graph_records import CONVERTERS, Item, principal_type, role_group_member
 from shared.graph import GraphSession
 from shared.snapshot import Dataset
-from shared.snapshot.roles import PRIVILEGED_ROLES
+from shared.snapshot.roles import PRIVILEGED_ROLES, ROLE_GROUPS_NOT_EXPANDED
 
 USERS_PAGE = 999
-SIGN_IN_PAGE = 120  # Graph's maximum when signInActivity is selected (graph_api.md §2)
+# Graph's largest page when signInActivity is selected: "use $top=500 to get the maximum 500 users per
+# page" (learn.microsoft.com/graph/throttling-limits, identity and access reports best practices). Each
+# page spends one of the app's 10 signInActivity requests a minute for all tenants, so fewer pages is
+# more customers refreshed. Until July 2025 the largest was 120, and a larger `$top` was refused.
+SIGN_IN_PAGE = 500
+OLDER_SIGN_IN_PAGE = 120
 SECURE_SCORE_DAYS = 90  # latest first: today's score and the 90 days Graph keeps (the trend)
 DETAIL_PERIOD = "D30"
 COUNTS_PERIOD = "D90"  # daily rows for the adoption trend on a first run
@@ -32,7 +37,12 @@ USER_FIELDS = [
     "department",
     "onPremisesSyncEnabled",
     "assignedLicenses",
+    # Direct or inherited from a group, per licence (graph/api/resources/licenseassignmentstate)
+    "licenseAssignmentStates",
 ]
+GROUPS_PAGE = 999
+# The member facts a role holder needs (`records.RoleAssignment`), read from a role-assignable group.
+MEMBER_FIELDS = ["id", "displayName", "accountEnabled", "userType", "onPremisesSyncEnabled"]
 
 
 def get(builder: BaseRequestBuilder, **query: Any) -> RequestInformation:
@@ -47,6 +57,10 @@ def get(builder: BaseRequestBuilder, **query: Any) -> RequestInformation:
     return make(RequestConfiguration(query_parameters=parameters(**query)))
 
 
+# A further listing an item calls for, and how each of its items becomes a row.
+Expansion = tuple[RequestInformation, Callable[[Item], Item]]
+
+
 @dataclass(frozen=True, slots=True)
 class JsonSource:
     """A Graph collection (one or more listings, each paged by nextLink), or a single entity."""
@@ -56,6 +70,12 @@ class JsonSource:
     entity: bool = False
     # A 403 "non-premium tenant" makes the dataset unavailable with this warning, not failed.
     unavailable_warning: str | None = None
+    # Listings an item calls for, read right after it (its rows follow its own).
+    expand: Callable[[GraphSession, Item], list[Expansion]] | None = None
+    # A 403 on an expansion (a permission it alone needs) skips it with this warning.
+    expansion_denied_warning: str | None = None
+    # The same listing with smaller pages, for a Graph that refuses these (`GraphError.page_size_refused`).
+    smaller_pages: JsonSource | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,15 +98,34 @@ def _json(
     return JsonSource(requests, CONVERTERS[dataset.value], **kw)
 
 
+def role_group_members(session: GraphSession, assignment: Item) -> list[Expansion]:
+    """A role held by a role-assignable group is held by each of its members: list the member users
+    (`GET /groups/{id}/transitiveMembers/microsoft.graph.user`, GroupMember.Read.All;
+    learn.microsoft.com/graph/api/group-list-transitivemembers and
+    learn.microsoft.com/entra/identity/role-based-access-control/groups-concept)."""
+    if principal_type(assignment.get("principal") or {}) != "group":
+        return []
+    members = session.sdk.groups.by_group_id(str(assignment.get("principalId"))).transitive_members
+    return [(get(members.graph_user, select=MEMBER_FIELDS), role_group_member(assignment))]
+
+
 SOURCES: dict[Dataset, Source] = {
     Dataset.ORGANISATION: _json(
         Dataset.ORGANISATION, lambda g: [get(g.sdk.organization, select=["id", "displayName"])]
     ),
     Dataset.USERS: _json(Dataset.USERS, lambda g: [get(g.sdk.users, select=USER_FIELDS, top=USERS_PAGE)]),
+    Dataset.GROUPS: _json(
+        Dataset.GROUPS, lambda g: [get(g.sdk.groups, select=["id", "displayName"], top=GROUPS_PAGE)]
+    ),
     Dataset.SIGN_IN_ACTIVITY: _json(
         Dataset.SIGN_IN_ACTIVITY,
         lambda g: [get(g.sdk.users, select=["id", "signInActivity"], top=SIGN_IN_PAGE)],
         unavailable_warning="signin_activity_unavailable",
+        smaller_pages=_json(
+            Dataset.SIGN_IN_ACTIVITY,
+            lambda g: [get(g.sdk.users, select=["id", "signInActivity"], top=OLDER_SIGN_IN_PAGE)],
+            unavailable_warning="signin_activity_unavailable",
+        ),
     ),
     Dataset.SUBSCRIBED_SKUS: _json(
         Dataset.SUBSCRIBED_SKUS,
@@ -145,6 +184,8 @@ SOURCES: dict[Dataset, Source] = {
             )
             for role in PRIVILEGED_ROLES
         ],
+        expand=role_group_members,
+        expansion_denied_warning=ROLE_GROUPS_NOT_EXPANDED,
     ),
     Dataset.CONDITIONAL_ACCESS_POLICIES: _json(
         Dataset.CONDITIONAL_ACCESS_POLICIES,

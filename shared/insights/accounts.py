@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from shared.snapshot.records import User
@@ -26,6 +27,19 @@ NEVER = 0
 # A licence as held by one account: (sku id, disabled plan ids), lower-case and sorted for interning.
 Licence = tuple[str, tuple[str, ...]]
 Combination = tuple[Licence, ...]
+ERROR_STATE = "error"  # licenseAssignmentState.state: the assignment failed, nothing is held through it
+
+
+@dataclass(frozen=True, slots=True)
+class LicencePath:
+    """How one licence reached an account (learn.microsoft.com/graph/api/resources/licenseassignmentstate):
+    assigned directly, inherited from groups (their ids), or both."""
+
+    direct: bool
+    groups: tuple[str, ...]
+
+
+DIRECT = LicencePath(direct=True, groups=())
 
 
 def ordinal(value: date | datetime | None) -> int:
@@ -49,12 +63,17 @@ class AccountTable:
         self.created = array("i")
         self.group = array("i")  # group code, -1 none
         self.combo = array("i")  # licence combination code, -1 unlicensed
-        self.signin = array("i")  # newest successful interactive or non-interactive sign-in
+        self.signin = array("i")  # lastSuccessfulSignInDateTime: successful, interactive or not
         self.workload = array("i")  # newest workload activity date in any usage report
+        # The same activity moved onto the snapshot's clock: a report's date plus its lag behind as_of, so
+        # "within N days" counts back from each report's own refresh date.
+        self.workload_clock = array("i")
         self.groups: list[str] = []
         self._group_codes: dict[str, int] = {}
         self.combinations: list[Combination] = []
         self._combination_codes: dict[Combination, int] = {}
+        # Only accounts holding a licence through a group: index → sku id → its path (else: direct).
+        self.paths: dict[int, dict[str, LicencePath]] = {}
 
     def __len__(self) -> int:
         return len(self.flags)
@@ -100,16 +119,46 @@ class AccountTable:
         group = self._group_of(user.department)
         self.group.append(self.group_code(group) if group else -1)
         self.combo.append(self._combination(user))
+        inherited = self._inherited(user)
+        if inherited:
+            self.paths[index] = inherited
         self.signin.append(NEVER)
         self.workload.append(NEVER)
+        self.workload_clock.append(NEVER)
+
+    @staticmethod
+    def _inherited(user: User) -> dict[str, LicencePath]:
+        """Paths of the held licences that come through a group (a failed assignment holds nothing)."""
+        held = {lic.sku_id.lower() for lic in user.assigned_licenses}
+        direct: set[str] = set()
+        groups: dict[str, list[str]] = {}
+        for state in user.license_assignment_states:
+            sku = state.sku_id.lower()
+            if sku not in held or (state.state or "").lower() == ERROR_STATE:
+                continue
+            if state.assigned_by_group:
+                groups.setdefault(sku, []).append(state.assigned_by_group.lower())
+            else:
+                direct.add(sku)
+        return {sku: LicencePath(sku in direct, tuple(sorted(ids))) for sku, ids in groups.items()}
+
+    def path(self, index: int, sku_id: str) -> LicencePath:
+        return self.paths.get(index, {}).get(sku_id, DIRECT)
+
+    def licensing_groups(self) -> set[str]:
+        return {g for paths in self.paths.values() for path in paths.values() for g in path.groups}
 
     def licences(self, index: int) -> Combination:
         code = self.combo[index]
         return self.combinations[code] if code >= 0 else ()
 
     def last_activity(self, index: int) -> int:
-        """Blended: the newer of the sign-in and the usage-report activity (0 when neither)."""
+        """Blended, as dated by its sources: the newer of the sign-in and any report activity (0: neither)."""
         return max(self.signin[index], self.workload[index])
+
+    def activity_clock(self, index: int) -> int:
+        """Blended, for windows: sign-ins as they are, report activity shifted by its report's lag."""
+        return max(self.signin[index], self.workload_clock[index])
 
     def is_(self, index: int, flag: int) -> bool:
         return bool(self.flags[index] & flag)
@@ -117,5 +166,8 @@ class AccountTable:
     def set_flag(self, index: int, flag: int) -> None:
         self.flags[index] |= flag
 
-    def note_workload(self, index: int, day: int) -> None:
-        self.workload[index] = max(self.workload[index], day)
+    def note_workload(self, index: int, day: int, lag: int) -> None:
+        """A report's last activity `day` (ordinal); `lag` = days from the report's refresh date to as_of."""
+        if day:
+            self.workload[index] = max(self.workload[index], day)
+            self.workload_clock[index] = max(self.workload_clock[index], day + lag)

@@ -7,7 +7,7 @@ run is `not_applicable`, with the reason (usually the licence the data needs), n
 
 Posture score (also in the README, "Posture score"):
 
-    score = round(100 × Σ wᵢ·sᵢ / Σ wᵢ), over the checks whose status is not `not_applicable`
+    score = round_half_up(100 × Σ wᵢ·sᵢ / Σ wᵢ), over the checks whose status is not `not_applicable`
     wᵢ = 3 (high), 2 (medium), 1 (low)         sᵢ = 1 (pass), 0.5 (warn), 0 (fail)
 
 and `None` when no check applies.
@@ -17,15 +17,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any
 
 from shared.insights.models import CheckResult, CheckStatus, Posture, ScorePoint, SecureScoreSummary, Severity
+from shared.insights.rounding import exact, half_up, money, pct, stat
 from shared.snapshot import Dataset
 
 SEVERITY_WEIGHT: dict[str, int] = {"high": 3, "medium": 2, "low": 1}
-STATUS_SCORE: dict[str, float] = {"pass": 1.0, "warn": 0.5, "fail": 0.0}
+STATUS_SCORE: dict[str, Fraction] = {"pass": Fraction(1), "warn": Fraction(1, 2), "fail": Fraction(0)}
 POSTURE_FORMULA = (
-    "round(100 × Σ w·s / Σ w) over applicable checks; w = 3 high, 2 medium, 1 low; "
+    "round half-up(100 × Σ w·s / Σ w) over applicable checks; w = 3 high, 2 medium, 1 low; "
     "s = 1 pass, 0.5 warn, 0 fail"
 )
 GA_MIN, GA_MAX = 2, 8  # MS.AAD.7.1v1
@@ -96,10 +98,6 @@ class Check:
     evaluate: Callable[[AssuranceFacts], Outcome]
 
 
-def _pct(part: int, whole: int) -> float | None:
-    return round(100 * part / whole, 1) if whole else None
-
-
 def _graded(value: float | None, pass_at: float, warn_at: float) -> CheckStatus:
     if value is None:
         return "warn"
@@ -110,7 +108,7 @@ def _graded(value: float | None, pass_at: float, warn_at: float) -> CheckStatus:
 
 
 def mfa_registration(f: AssuranceFacts) -> Outcome:
-    coverage = _pct(f.mfa_registered_enabled_members, f.enabled_members)
+    coverage = pct(f.mfa_registered_enabled_members, f.enabled_members)
     return Outcome(
         _graded(coverage, 95, 80),
         {
@@ -141,7 +139,7 @@ def global_admin_count(f: AssuranceFacts) -> Outcome:
 
 def global_admin_ratio(f: AssuranceFacts) -> Outcome:
     ok = GA_MIN <= f.global_admins <= GA_MAX and f.global_admins <= f.privileged_without_ga
-    ratio = round(f.global_admins / f.privileged_without_ga, 2) if f.privileged_without_ga else None
+    ratio = stat(Fraction(f.global_admins, f.privileged_without_ga)) if f.privileged_without_ga else None
     return Outcome(
         "pass" if ok else "fail",
         {"global_admins": f.global_admins, "other_privileged_users": f.privileged_without_ga, "ratio": ratio},
@@ -192,7 +190,7 @@ def mfa_required_for_all(f: AssuranceFacts) -> Outcome:
 
 
 def stale_enabled_accounts(f: AssuranceFacts) -> Outcome:
-    share = _pct(f.stale_enabled_90, f.enabled_accounts)
+    share = pct(f.stale_enabled_90, f.enabled_accounts)
     status: CheckStatus = "pass" if not f.stale_enabled_90 else "warn" if (share or 0) <= 5 else "fail"
     return Outcome(
         status,
@@ -208,7 +206,7 @@ def stale_guests(f: AssuranceFacts) -> Outcome:
             "enabled_guests": f.guests_enabled,
             "stale_guests": f.guests_stale,
             "stale_licensed_guests": f.guests_stale_licensed,
-            "monthly_cost": round(f.stale_guest_monthly_cost, 2) if f.waste_currency else None,
+            "monthly_cost": money(f.stale_guest_monthly_cost) if f.waste_currency else None,
             "currency": f.waste_currency,
         },
     )
@@ -220,14 +218,14 @@ def inactive_licensed_admins(f: AssuranceFacts) -> Outcome:
         {
             "admins": f.admins,
             "inactive_licensed_admins_90": f.inactive_licensed_admins_90,
-            "monthly_cost": round(f.inactive_admin_monthly_cost, 2) if f.waste_currency else None,
+            "monthly_cost": money(f.inactive_admin_monthly_cost) if f.waste_currency else None,
             "currency": f.waste_currency,
         },
     )
 
 
 def licensed_without_mfa(f: AssuranceFacts) -> Outcome:
-    share = _pct(f.licensed_without_mfa, f.licensed_enabled)
+    share = pct(f.licensed_without_mfa, f.licensed_enabled)
     status: CheckStatus = "pass" if not f.licensed_without_mfa else "warn" if (share or 0) <= 5 else "fail"
     return Outcome(
         status,
@@ -247,12 +245,12 @@ def secure_score_summary(points: tuple[ScorePoint, ...]) -> SecureScoreSummary |
     def change(days: int) -> float | None:
         target = latest.day.toordinal() - days
         earlier = next((p for p in points if p.day.toordinal() <= target), None)
-        return round(latest.current - earlier.current, 2) if earlier else None
+        return stat(exact(latest.current) - exact(earlier.current)) if earlier else None
 
     return SecureScoreSummary(
         current=latest.current,
         maximum=latest.maximum,
-        pct=round(100 * latest.current / latest.maximum, 1) if latest.maximum else None,
+        pct=pct(exact(latest.current), exact(latest.maximum)),
         change_7d=change(7),
         change_30d=change(30),
         history=list(reversed(points)),
@@ -436,7 +434,7 @@ def run_checks(facts: AssuranceFacts, checks: tuple[Check, ...] = CHECKS) -> lis
 def posture(results: list[CheckResult]) -> Posture:
     """round(100 × Σ w·s / Σ w) over applicable checks (see the module docstring and the README)."""
     counts = {status: 0 for status in ("pass", "warn", "fail", "not_applicable")}
-    weighted = weights = 0.0
+    weighted, weights = Fraction(0), 0
     for result in results:
         counts[result.status] += 1
         if result.status == "not_applicable":
@@ -444,5 +442,5 @@ def posture(results: list[CheckResult]) -> Posture:
         weight = SEVERITY_WEIGHT[result.severity]
         weights += weight
         weighted += weight * STATUS_SCORE[result.status]
-    score = round(100 * weighted / weights) if weights else None
+    score = int(half_up(100 * weighted / weights, 0)) if weights else None
     return Posture(score=score, formula=POSTURE_FORMULA, counts=counts)

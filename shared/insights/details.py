@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from shared.insights.accounts import ENABLED, GUEST, MFA_KNOWN, MFA_REGISTERED, SYNCED, iso
+from shared.insights.assurance import CHECKS, SEVERITY_WEIGHT
 from shared.insights.models import (
     AdoptionSummary,
     CheckResult,
@@ -21,7 +22,8 @@ from shared.insights.models import (
     SkuUtilisation,
 )
 from shared.insights.reports import REPORTS_BY_ID
-from shared.snapshot.roles import GLOBAL_ADMINISTRATOR, PRIVILEGED_ROLES
+from shared.insights.rounding import exact, money
+from shared.snapshot.roles import GLOBAL_ADMINISTRATOR
 
 if TYPE_CHECKING:
     from shared.insights.engine import _Computation
@@ -29,6 +31,16 @@ if TYPE_CHECKING:
 
 Row = dict[str, Any]
 STALE_DAYS = 90
+# How bad each waste-risk finding is (3 high, 2 medium): an administrator without MFA or unused for 90 days
+# is an open door to the directory; the others expose one account.
+RISK_SEVERITY = {
+    "admin_without_mfa": 3,
+    "inactive_admin": 3,
+    "disabled_role_holder": 2,
+    "stale_guest": 2,
+    "no_mfa": 2,
+}
+SEVERITY_NAME = {3: "high", 2: "medium", 1: "low"}
 
 
 def _ordered(report_id: str, row: Mapping[str, Any]) -> Row:
@@ -73,10 +85,12 @@ class _Lists:
         self.status = {check.id: check.status for check in checks}
         self.baselines = {check.id: check.baseline for check in checks}
         self.admins: dict[int, set[str]] = {}
+        self.principal: dict[int, str] = {}
         for principal, roles in c.roles.by_principal.items():
             index = self.t.by_id.get(principal)
             if index is not None:
                 self.admins[index] = roles
+                self.principal[index] = principal
         self.registration = self.status.get("licensed-without-mfa") != "not_applicable"
 
     def person(self, i: int) -> Row:
@@ -87,115 +101,154 @@ class _Lists:
         }
 
     def monthly(self, i: int) -> tuple[float | None, str | None]:
-        prices = [self.utilisation.price(sku) for sku, _ in self.t.licences(i)]
+        prices = [self.utilisation.unit_cost(sku) for sku, _ in self.t.licences(i)]
         known = [p for p in prices if p is not None]
         if not known:
             return None, None
-        return round(sum(p.monthly for p in known), 2), known[0].currency
+        return money(sum(exact(p.monthly) for p in known)), known[0].currency
 
     def reclaimable(self) -> Iterator[Row]:
-        for row in self.utilisation.reclaimable_rows(self.renewals):
+        for row in self.utilisation.reclaimable_rows(self.skus, self.renewals):
             yield _ordered("reclaimable-licences", row)
 
+    def _risks(self, i: int) -> list[str]:
+        flags = self.t.flags[i]
+        enabled = bool(flags & ENABLED)
+        roles = self.admins.get(i, set())
+        no_mfa = self.registration and not flags & MFA_REGISTERED
+        risks = []
+        if roles and no_mfa:
+            risks.append("admin_without_mfa")
+        if roles and enabled and self.utilisation.inactive(i, STALE_DAYS):
+            risks.append("inactive_admin")
+        if roles and not enabled:
+            risks.append("disabled_role_holder")
+        guests_known = self.status.get("stale-guests") != "not_applicable"
+        if enabled and flags & GUEST and guests_known and self.c.stale_guest(i):
+            risks.append("stale_guest")
+        if not roles and enabled and no_mfa:
+            risks.append("no_mfa")
+        return risks
+
     def waste_risk(self) -> Iterator[Row]:
+        """Licensed accounts that are also a risk, riskiest first: severity, then a Global Administrator
+        before other roles, then more risks, then more money, then by name."""
+        ranked: list[tuple[int, int, int, float, str, int]] = []
         for i in range(len(self.t)):
             if self.t.combo[i] < 0:
                 continue
-            flags = self.t.flags[i]
-            enabled = bool(flags & ENABLED)
-            roles = self.admins.get(i, set())
-            no_mfa = self.registration and not flags & MFA_REGISTERED
-            risks = []
-            if roles and enabled and self.utilisation.inactive(i, STALE_DAYS):
-                risks.append("inactive_admin")
-            if roles and not enabled:
-                risks.append("disabled_role_holder")
-            if roles and no_mfa:
-                risks.append("admin_without_mfa")
-            elif enabled and no_mfa:
-                risks.append("no_mfa")
-            if enabled and flags & GUEST and self.status.get("stale-guests") != "not_applicable":
-                signin = self.t.signin[i]
-                created = self.t.created[i]
-                if (signin and self.c.reference - signin > STALE_DAYS) or (
-                    not signin and created and self.c.reference - created > STALE_DAYS
-                ):
-                    risks.append("stale_guest")
+            risks = self._risks(i)
             if not risks:
                 continue
+            severity = max(RISK_SEVERITY[risk] for risk in risks)
+            global_admin = GLOBAL_ADMINISTRATOR in self.admins.get(i, set())
+            cost, _ = self.monthly(i)
+            ranked.append((-severity, -global_admin, -len(risks), -(cost or 0.0), self.t.upn[i].lower(), i))
+        ranked.sort()
+        for *_, i in ranked:
+            flags = self.t.flags[i]
+            roles = self.admins.get(i, set())
+            risks = self._risks(i)
             cost, currency = self.monthly(i)
             yield _ordered(
                 "waste-risk",
                 {
                     **self.person(i),
-                    "account_enabled": enabled,
+                    "account_enabled": bool(flags & ENABLED),
+                    "severity": SEVERITY_NAME[max(RISK_SEVERITY[risk] for risk in risks)],
                     "risks": ";".join(risks),
-                    "roles": ";".join(sorted(PRIVILEGED_ROLES.get(role, role) for role in roles)),
+                    "roles": self._role_names(i) if roles else "",
                     "licences": ";".join(self.utilisation.sku_name(sku) for sku, _ in self.t.licences(i)),
                     "last_activity": self.c.last_activity_iso(i),
                     "mfa_registered": bool(flags & MFA_REGISTERED) if flags & MFA_KNOWN else None,
                     "monthly_cost": cost,
                     "currency": currency,
-                    "priority": round(len(risks) * cost, 2) if cost else len(risks),
                 },
             )
 
     def findings(self) -> Iterator[Row]:
-        def finding(check: str, i: int, detail: str) -> Row:
-            return _ordered(
-                "assurance-findings",
-                {
-                    "check_id": check,
-                    "baseline": self.baselines.get(check),
-                    **self.person(i),
-                    "detail": detail,
-                },
-            )
-
+        """The accounts behind each failing or warning check: high-severity checks first, each check's
+        accounts by name; a check's rows are exactly the accounts its evidence counts."""
         failing = {check for check, s in self.status.items() if s in ("fail", "warn")}
-        for i, roles in sorted(self.admins.items()):
-            flags = self.t.flags[i]
-            names = ";".join(sorted(PRIVILEGED_ROLES.get(role, role) for role in roles))
-            if "admins-without-mfa" in failing and not flags & MFA_REGISTERED:
-                yield finding("admins-without-mfa", i, f"no MFA method registered; roles: {names}")
-            if "synced-admins" in failing and flags & SYNCED:
-                yield finding("synced-admins", i, f"synchronised from on-premises; roles: {names}")
-            if (
-                "global-admin-count" in failing or "global-admin-ratio" in failing
-            ) and GLOBAL_ADMINISTRATOR in roles:
-                yield finding("global-admin-count", i, "holds Global Administrator")
-            if (
-                "inactive-licensed-admins" in failing
-                and self.t.combo[i] >= 0
-                and self.utilisation.inactive(i, STALE_DAYS)
-            ):
-                yield finding(
-                    "inactive-licensed-admins", i, f"last activity {self.c.last_activity_iso(i) or 'never'}"
-                )
-        for i in range(len(self.t)):
-            flags = self.t.flags[i]
-            if not flags & ENABLED:
+        per_check: dict[str, Callable[[], Iterator[tuple[int, str]]]] = {
+            "mfa-registration-coverage": self._members_without_mfa,
+            "admins-without-mfa": self._admins_without_mfa,
+            "global-admin-count": self._global_admins,
+            "global-admin-ratio": self._global_admins,
+            "synced-admins": self._synced_admins,
+            "stale-enabled-accounts": self._stale_accounts,
+            "stale-guests": self._stale_guests,
+            "inactive-licensed-admins": self._inactive_admins,
+            "licensed-without-mfa": self._licensed_without_mfa,
+        }
+        for check in sorted(CHECKS, key=lambda c: -SEVERITY_WEIGHT[c.severity]):
+            if check.id not in failing or check.id not in per_check:
                 continue
-            signin = self.t.signin[i]
-            stale = signin == 0 or self.c.reference - signin > STALE_DAYS
-            licensed = self.t.combo[i] >= 0
-            if "stale-guests" in failing and flags & GUEST:
-                guest_stale = (
-                    stale
-                    if signin
-                    else (self.t.created[i] != 0 and self.c.reference - self.t.created[i] > STALE_DAYS)
+            found = sorted(per_check[check.id](), key=lambda x: self.t.upn[x[0]].lower())
+            for i, detail in found:
+                yield _ordered(
+                    "assurance-findings",
+                    {
+                        "check_id": check.id,
+                        "severity": check.severity,
+                        "baseline": self.baselines.get(check.id),
+                        **self.person(i),
+                        "detail": detail,
+                    },
                 )
-                if guest_stale:
-                    yield finding(
-                        "stale-guests", i, f"last sign-in {iso(signin) or 'never'}; licensed: {licensed}"
-                    )
-            if "stale-enabled-accounts" in failing and stale:
-                yield finding("stale-enabled-accounts", i, f"last sign-in {iso(signin) or 'never'}")
-            if "licensed-without-mfa" in failing and licensed and not flags & MFA_REGISTERED:
-                yield finding("licensed-without-mfa", i, "licensed, no MFA method registered")
+
+    def _role_names(self, i: int) -> str:
+        return self.c.roles.describe(self.principal[i])
+
+    def _enabled(self) -> Iterator[int]:
+        return (i for i in range(len(self.t)) if self.t.flags[i] & ENABLED)
+
+    def _members_without_mfa(self) -> Iterator[tuple[int, str]]:
+        for i in self._enabled():
+            if not self.t.flags[i] & (GUEST | MFA_REGISTERED):
+                yield i, "enabled member without a registered MFA method"
+
+    def _admins_without_mfa(self) -> Iterator[tuple[int, str]]:
+        for i in self.admins:
+            if not self.t.flags[i] & MFA_REGISTERED:
+                yield i, f"no MFA method registered; roles: {self._role_names(i)}"
+
+    def _global_admins(self) -> Iterator[tuple[int, str]]:
+        for i, roles in self.admins.items():
+            if GLOBAL_ADMINISTRATOR in roles:
+                held = next(n for n in self._role_names(i).split(";") if n.startswith("Global Administrator"))
+                yield i, f"holds {held}"
+
+    def _synced_admins(self) -> Iterator[tuple[int, str]]:
+        for i in self.admins:
+            if self.t.flags[i] & SYNCED:
+                yield i, f"synchronised from on-premises; roles: {self._role_names(i)}"
+
+    def _inactive_admins(self) -> Iterator[tuple[int, str]]:
+        for i in self.admins:
+            if self.t.combo[i] >= 0 and self.utilisation.inactive(i, STALE_DAYS):
+                yield i, f"last activity {self.c.last_activity_iso(i) or 'never'}"
+
+    def _stale_accounts(self) -> Iterator[tuple[int, str]]:
+        for i in self._enabled():
+            if self.c.stale(i):
+                yield i, f"last successful sign-in {iso(self.t.signin[i]) or 'never'}"
+
+    def _stale_guests(self) -> Iterator[tuple[int, str]]:
+        for i in self._enabled():
+            if self.t.flags[i] & GUEST and self.c.stale_guest(i):
+                licensed = self.t.combo[i] >= 0
+                yield i, f"last successful sign-in {iso(self.t.signin[i]) or 'never'}; licensed: {licensed}"
+
+    def _licensed_without_mfa(self) -> Iterator[tuple[int, str]]:
+        for i in self._enabled():
+            if self.t.combo[i] >= 0 and not self.t.flags[i] & MFA_REGISTERED:
+                yield i, "licensed, no MFA method registered"
 
     def sku_rows(self) -> Iterator[Row]:
         for s in self.skus:
+            if s.free:
+                continue  # free SKUs are in the payload's `skus`, never in a list or a sum
             yield _ordered(
                 "sku-utilisation",
                 {

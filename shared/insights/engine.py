@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from fractions import Fraction
 from typing import Any
 
 from shared.insights.accounts import (
@@ -25,7 +26,7 @@ from shared.insights.accounts import (
     iso,
     ordinal,
 )
-from shared.insights.adoption import AdoptionAccumulator
+from shared.insights.adoption import WORKLOADS, AdoptionAccumulator
 from shared.insights.assurance import (
     AssuranceFacts,
     CaPolicy,
@@ -46,17 +47,25 @@ from shared.insights.models import (
     UtilisationSummary,
 )
 from shared.insights.productivity import ProductivityAccumulator
+from shared.insights.rounding import exact, money
 from shared.insights.snapshot_reader import SnapshotReader
 from shared.insights.source import BlobStore
 from shared.insights.utilisation import ActivityBasis, PriceInfo, Utilisation, merged_catalogue
 from shared.licensing import Catalogue, load_catalogue
 from shared.snapshot import Dataset
 from shared.snapshot import records as r
-from shared.snapshot.roles import GLOBAL_ADMINISTRATOR, HIGHLY_PRIVILEGED_ROLES
+from shared.snapshot.roles import (
+    GLOBAL_ADMINISTRATOR,
+    HIGHLY_PRIVILEGED_ROLES,
+    PRIVILEGED_ROLES,
+    ROLE_GROUPS_NOT_EXPANDED,
+    role_name,
+)
 
 log = logging.getLogger(__name__)
 
 STALE_DAYS = 90
+NO_DEPARTMENT = "(no department)"  # accounts without one are a counted group like any other
 CONCEALED_NAME = re.compile(r"[0-9A-F]{32}")
 CONCEAL_HELP = (
     "The tenant's usage reports conceal user names, so per-person joins were skipped: activity comes from "
@@ -76,6 +85,7 @@ DETAIL_REPORTS = (
 FAMILY_DATASETS: dict[Family, tuple[Dataset, ...]] = {
     Family.UTILISATION: (
         Dataset.USERS,
+        Dataset.GROUPS,
         Dataset.SIGN_IN_ACTIVITY,
         Dataset.SUBSCRIBED_SKUS,
         Dataset.SUBSCRIPTIONS,
@@ -114,9 +124,10 @@ class ComputeSettings:
     groups: Mapping[str, str] = field(default_factory=dict)  # department → reporting group
     threshold_days: int = 30
 
-    def group_of(self, department: str | None) -> str | None:
-        if not department:
-            return None
+    def group_of(self, department: str | None) -> str:
+        """The reporting group: the department's mapped group, the department, or `NO_DEPARTMENT`."""
+        if not department or not department.strip():
+            return NO_DEPARTMENT
         return self.groups.get(department, department)
 
 
@@ -136,19 +147,41 @@ class ComputedRun:
 
 
 class _Roles:
-    """Role holders: principal id → role ids, plus the principal facts for those not in `/users`."""
+    """Privileged role holders: principal id → role ids, how each role is held (directly or through which
+    role-assignable groups), plus the principal facts for those not in `/users`."""
 
     def __init__(self) -> None:
         self.by_principal: dict[str, set[str]] = {}
+        self.direct: set[tuple[str, str]] = set()  # (principal, role) assigned to the person
+        self.via: dict[tuple[str, str], set[str]] = {}  # (principal, role) → names of groups it comes through
         self.synced: set[str] = set()
 
     def add(self, row: r.RoleAssignment) -> None:
-        if row.principal_type.lower() != "user":
-            return  # groups and service principals are not people (group expansion: left out)
+        role = row.role_definition_id.lower()
+        if row.principal_type.lower() != "user" or role not in PRIVILEGED_ROLES:
+            # A group's own row is followed by one row per member; service principals are not people.
+            return
         key = row.principal_id.lower()
-        self.by_principal.setdefault(key, set()).add(row.role_definition_id.lower())
+        self.by_principal.setdefault(key, set()).add(role)
+        if row.via_group_id:
+            self.via.setdefault((key, role), set()).add(row.via_group_name or row.via_group_id)
+        else:
+            self.direct.add((key, role))
         if row.principal_on_premises_sync_enabled:
             self.synced.add(key)
+
+    def describe(self, principal: str) -> str:
+        """The roles a person holds, ';'-separated, each saying which group it comes through if any:
+        "Helpdesk Administrator (via group Helpdesk team)"."""
+        named = []
+        for role in self.by_principal.get(principal, ()):
+            groups = sorted(self.via.get((principal, role), ()))
+            if not groups:
+                named.append(role_name(role))
+                continue
+            direct = "directly and " if (principal, role) in self.direct else ""
+            named.append(f"{role_name(role)} ({direct}via group {', '.join(groups)})")
+        return ";".join(sorted(named))
 
 
 def compute(
@@ -185,6 +218,7 @@ class _Computation:
         self.table = AccountTable(settings.group_of)
         self.catalogue = catalogue
         self.roles = _Roles()
+        self.group_names: dict[str, str] = {}  # licensing group id → display name
         self.unmatched_registered: dict[str, bool] = {}  # role holders missing from /users
         self.registration_rows = 0
         self.registered_rows = 0
@@ -192,7 +226,7 @@ class _Computation:
         self.concealed_rows = 0
         self.joined_rows = 0
         self.concealed_setting = False
-        self.adoption = AdoptionAccumulator(self.reference)
+        self.adoption = AdoptionAccumulator()
         self.productivity = ProductivityAccumulator()
 
     # -- reading ------------------------------------------------------------------------------------------
@@ -206,6 +240,10 @@ class _Computation:
         self.catalogue = merged_catalogue(self.catalogue, skus)
         for user in rd.records(Dataset.USERS, r.User):
             self.table.add(user)
+        licensing_groups = self.table.licensing_groups()
+        for group in rd.records(Dataset.GROUPS, r.Group):
+            if group.id.lower() in licensing_groups and group.display_name:
+                self.group_names[group.id.lower()] = group.display_name
         self._sign_ins()
         for assignment in rd.records(Dataset.ROLE_ASSIGNMENTS, r.RoleAssignment):
             self.roles.add(assignment)
@@ -240,10 +278,10 @@ class _Computation:
         for row in self.reader.records(Dataset.SIGN_IN_ACTIVITY, r.SignInActivity):
             index = t.by_id.get(row.id.lower())
             if index is not None:
-                # Blended rule: successful interactive or non-interactive; failed attempts do not count.
-                t.signin[index] = max(
-                    ordinal(row.last_successful_sign_in), ordinal(row.last_non_interactive_sign_in)
-                )
+                # lastSuccessfulSignInDateTime is the last *successful* sign-in, interactive or not;
+                # lastNonInteractiveSignInDateTime is the last attempt, successful or not, so it never
+                # counts (learn.microsoft.com/graph/api/resources/signinactivity).
+                t.signin[index] = ordinal(row.last_successful_sign_in)
 
     def _registration(self) -> None:
         t = self.table
@@ -282,6 +320,10 @@ class _Computation:
         def days(refresh: date, last: date | None) -> int | None:
             return None if last is None else refresh.toordinal() - last.toordinal()
 
+        def behind(refresh: date) -> int:
+            """Days the report's refresh date lies behind as_of (its activity is moved by as much)."""
+            return self.reference - refresh.toordinal()
+
         for row in rd.records(Dataset.ACTIVE_USER_DETAIL, r.ActiveUserDetail):
             if row.is_deleted:
                 continue
@@ -297,13 +339,13 @@ class _Computation:
                     row.yammer_last_activity_date,
                     row.teams_last_activity_date,
                 ):
-                    t.note_workload(index, ordinal(last))
+                    t.note_workload(index, ordinal(last), behind(row.report_refresh_date))
         for apps in rd.records(Dataset.M365_APP_USER_DETAIL, r.M365AppUserDetail):
             rd.note_refresh(Dataset.M365_APP_USER_DETAIL, apps.report_refresh_date)
             index = self._join(apps.user_principal_name)
             self.adoption.add_apps(apps, group(index))
             if index >= 0:
-                t.note_workload(index, ordinal(apps.last_activity_date))
+                t.note_workload(index, ordinal(apps.last_activity_date), behind(apps.report_refresh_date))
         usage: tuple[tuple[Dataset, type[r.ReportRow], str], ...] = (
             (Dataset.EMAIL_ACTIVITY_USER_DETAIL, r.EmailActivityUserDetail, "email"),
             (Dataset.TEAMS_USER_ACTIVITY_USER_DETAIL, r.TeamsUserActivityUserDetail, "teams"),
@@ -321,7 +363,9 @@ class _Computation:
                 )
                 index = self._join(upn)
                 if index >= 0:
-                    t.note_workload(index, ordinal(usage_row.last_activity_date))
+                    t.note_workload(
+                        index, ordinal(usage_row.last_activity_date), behind(usage_row.report_refresh_date)
+                    )
                 lag = days(usage_row.report_refresh_date, usage_row.last_activity_date)
                 prod.add(source, usage_row, usage_row.report_period, lag, group(index))
 
@@ -338,9 +382,16 @@ class _Computation:
         found: dict[Dataset, InsightWarning] = {}
         for dataset in Dataset:
             status = self.reader.status(dataset)
+            entry = self.reader.entry(dataset)
+            if dataset is Dataset.ROLE_ASSIGNMENTS and entry and ROLE_GROUPS_NOT_EXPANDED in entry.warnings:
+                found[dataset] = InsightWarning(
+                    code=ROLE_GROUPS_NOT_EXPANDED,
+                    message="Roles held through role-assignable groups were not expanded to the groups' "
+                    "members, so those members are not counted as role holders. Grant the app the "
+                    "GroupMember.Read.All permission.",
+                )
             if status == "complete":
                 continue
-            entry = self.reader.entry(dataset)
             detail = f" ({entry.error})" if entry is not None and entry.error else ""
             if dataset is Dataset.SIGN_IN_ACTIVITY:
                 found[dataset] = InsightWarning(
@@ -364,7 +415,7 @@ class _Computation:
         return found
 
     def _facts(self, utilisation: Utilisation, statuses: dict[str, str]) -> AssuranceFacts:
-        t, ref = self.table, self.reference
+        t = self.table
         n: dict[str, int] = dict.fromkeys(
             (
                 "enabled",
@@ -381,10 +432,11 @@ class _Computation:
         )
         currencies = {p.currency for p in self.settings.prices.values()}
         currency = next(iter(currencies)) if len(currencies) == 1 else None
-        cost = {"admins": 0.0, "guests": 0.0}
+        cost: dict[str, Fraction | int] = {"admins": 0, "guests": 0}
 
-        def monthly(index: int) -> float:
-            return sum((p.monthly if (p := utilisation.price(sku)) else 0.0) for sku, _ in t.licences(index))
+        def monthly(index: int) -> Fraction | int:
+            costs = (utilisation.unit_cost(sku) for sku, _ in t.licences(index))
+            return sum(exact(c.monthly) for c in costs if c is not None)
 
         registration = statuses.get(Dataset.REGISTRATION_DETAILS.value) == "complete"
         for i in range(len(t)):
@@ -392,13 +444,11 @@ class _Computation:
             if not flags & ENABLED:
                 continue
             n["enabled"] += 1
-            signin = t.signin[i]
-            stale = signin == 0 or ref - signin > STALE_DAYS
-            n["stale_enabled"] += stale
+            n["stale_enabled"] += self.stale(i)
             licensed = t.combo[i] >= 0
             if flags & GUEST:
                 n["guests_enabled"] += 1
-                guest_stale = stale if signin else (t.created[i] != 0 and ref - t.created[i] > STALE_DAYS)
+                guest_stale = self.stale_guest(i)
                 n["guests_stale"] += guest_stale
                 if guest_stale and licensed:
                     n["guests_stale_licensed"] += 1
@@ -445,8 +495,8 @@ class _Computation:
             licensed_enabled=n["licensed_enabled"],
             licensed_without_mfa=n["licensed_without_mfa"],
             waste_currency=currency,
-            inactive_admin_monthly_cost=cost["admins"],
-            stale_guest_monthly_cost=cost["guests"],
+            inactive_admin_monthly_cost=money(cost["admins"]),
+            stale_guest_monthly_cost=money(cost["guests"]),
         )
 
     def _finish(
@@ -479,6 +529,7 @@ class _Computation:
             threshold_days=self.settings.threshold_days,
             reference=self.reference,
             basis=basis,
+            group_names=self.group_names,
         )
         totals, inactive_at, redundant_by_sku, sku_rows, renewals = utilisation.compute()
         sources = {s.dataset: s for s in rd.sources()}
@@ -562,6 +613,30 @@ class _Computation:
     def last_activity_iso(self, index: int) -> str | None:
         return iso(self.table.last_activity(index))
 
+    def stale(self, index: int) -> bool:
+        """No successful sign-in (interactive or not) in the `STALE_DAYS` days before as_of, or never."""
+        signin = self.table.signin[index]
+        return signin == 0 or self.reference - signin > STALE_DAYS
+
+    def stale_guest(self, index: int) -> bool:
+        """A stale guest: stale, but one who never signed in only once created more than STALE_DAYS ago."""
+        if self.table.signin[index]:
+            return self.stale(index)
+        created = self.table.created[index]
+        return created != 0 and self.reference - created > STALE_DAYS
+
+
+DAILY_ACTIVE_KEYS = ("office365", "exchange", "onedrive", "sharepoint", "teams", "yammer")
+
+
+def adoption_trend_fields() -> list[str]:
+    """Every adoption trend point carries exactly these fields (null where its source lacks one): a day
+    published by a run and a day backfilled from the counts report are one series, never two."""
+    per_workload = [
+        f"{w}.{m}" for w in WORKLOADS for m in ("licensed", "active_7", "active_30", "adoption_pct")
+    ]
+    return [*per_workload, *(f"{key}.daily_active" for key in DAILY_ACTIVE_KEYS)]
+
 
 def trend_points(payloads: Mapping[Family, Payload]) -> dict[Family, dict[str, float | None]]:
     """The few headline numbers per family kept on the day's pointer row for `trend()`."""
@@ -583,12 +658,15 @@ def trend_points(payloads: Mapping[Family, Payload]) -> dict[Family, dict[str, f
     }
     a = payloads[Family.ADOPTION]
     assert isinstance(a, AdoptionSummary)
-    adoption: dict[str, float | None] = {}
+    adoption = dict.fromkeys(adoption_trend_fields())
     for w in a.workloads:
         adoption[f"{w.workload}.licensed"] = w.licensed
         adoption[f"{w.workload}.active_7"] = w.active_7
         adoption[f"{w.workload}.active_30"] = w.active_30
         adoption[f"{w.workload}.adoption_pct"] = w.adoption_pct
+    if a.daily:  # the counts report's newest day: the same series a backfilled day carries
+        for key in DAILY_ACTIVE_KEYS:
+            adoption[f"{key}.daily_active"] = a.daily[-1].active.get(key)
     points[Family.ADOPTION] = adoption
     p = payloads[Family.PRODUCTIVITY]
     assert isinstance(p, ProductivitySummary)

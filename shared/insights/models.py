@@ -59,33 +59,43 @@ class SkuUtilisation(BaseModel):
     sku_part_number: str
     name: str
     capability_status: str
-    free: bool  # a no-cost SKU (e.g. Power BI free): listed, but kept out of totals and waste
-    purchased: int  # prepaidUnits.enabled + warning
+    free: bool  # a no-cost SKU (licensing rules): listed, but kept out of totals, waste, renewals and lists
+    usage_signal: Literal["activity", "none"]  # "none": an add-on Graph shows no per-user usage for
+    purchased: int  # usable seats: prepaidUnits.enabled + warning (not suspended or lockedOut)
     assigned: int  # consumedUnits
     unassigned: int  # max(purchased - assigned, 0)
-    over_assigned: int  # max(assigned - purchased, 0)
+    over_assigned: int  # max(assigned - purchased, 0): licences no usable seat backs (they cost nothing)
+    trial_seats: int  # seats of its live trial subscriptions: they cost nothing today
     holders: int  # accounts in the snapshot holding it
-    active: int  # enabled holders active within the threshold (blended activity)
+    active: int  # enabled holders active within the threshold (never for an add-on without usage signal)
     inactive: int  # enabled holders inactive beyond the threshold
+    no_signal: int  # enabled, active holders of an add-on whose own use Graph does not show
     disabled: int  # holders whose account is disabled
     redundant: int  # assignments made redundant by another licence of the same account
     reclaimable: int  # distinct assignments that are disabled, inactive or redundant
-    utilisation_pct: float | None  # active / purchased
+    waste_seats: int  # seats that cost money: max(reclaimable + unassigned − trial_seats − over_assigned, 0)
+    utilisation_pct: float | None  # min(active, purchased) / purchased (None without a usage signal)
     monthly_price: Money | None
-    monthly_waste: Money | None  # (reclaimable + unassigned) × price
+    monthly_waste: Money | None  # waste_seats × price
+
+
+LifecycleEvent = Literal["renewal", "expiry", "trial_end"]
 
 
 class RenewalReclaim(BaseModel):
     subscription_id: str
     sku_id: str
     name: str
-    renewal_date: date
-    days_to_renewal: int
+    status: str  # companySubscription status: Enabled or Warning (no other status has a next event)
+    event: LifecycleEvent  # renewal (Enabled, paid), expiry (Warning: grace period ends), trial_end
+    event_date: date  # nextLifecycleDateTime
+    days_to_event: int
     is_trial: bool
     seats: int
-    reclaimable_seats: int  # unassigned and reclaimable seats allotted to this subscription
-    monthly_saving: Money | None
+    reclaimable_seats: int  # renewals only: priced spare seats allotted to this subscription
+    monthly_saving: Money | None  # renewals only
     term_saving: Money | None  # monthly_saving × 12 (an annual term is assumed)
+    action: str  # what to do before the date
 
 
 class UtilisationTotals(BaseModel):
@@ -99,7 +109,9 @@ class UtilisationTotals(BaseModel):
     guests_licensed: int
     redundant_assignments: int
     reclaimable_assignments: int
-    utilisation_pct: float | None  # active assignments / purchased seats, over paid SKUs
+    no_signal_assignments: int  # add-on assignments of active accounts: no usage signal in Graph
+    waste_seats: int  # Σ waste_seats over paid SKUs (the seats the monthly waste prices)
+    utilisation_pct: float | None  # Σ active / Σ purchased over paid SKUs with a usage signal
     monthly_waste: list[Money]
 
 

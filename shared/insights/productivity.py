@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from shared.insights.models import GroupMetric, GroupProductivity, MetricStats
+from shared.insights.rounding import exact, stat
 from shared.snapshot.records import ReportRow
 
 MIN_GROUP = 5
@@ -182,10 +183,10 @@ class ProductivityAccumulator:
                     source=metric.source,
                     period_days=self._periods.get(metric.source),
                     active_users=n,
-                    total=None if total is None else round(total, 2),
-                    mean=round(total / n, 2) if total is not None and n else None,
-                    median=_round(_median(values)),
-                    p90=_round(_quantile(values, 0.9)),
+                    total=stat(total),
+                    mean=stat(exact(total) / n) if total is not None and n else None,
+                    median=stat(_median(values)),
+                    p90=stat(_quantile(values, 0.9)),
                 )
             )
         return found
@@ -212,10 +213,6 @@ class ProductivityAccumulator:
                     continue
                 group_values.sort()
                 result[code].metrics[metric.id] = GroupMetric(
-                    median=_round(_median(group_values)), p90=_round(_quantile(group_values, 0.9))
+                    median=stat(_median(group_values)), p90=stat(_quantile(group_values, 0.9))
                 )
         return sorted(result.values(), key=lambda g: g.group)
-
-
-def _round(value: float | None) -> float | None:
-    return None if value is None else round(value, 2)

@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from shared.insights.engine import ComputedRun
+from shared.insights.engine import DAILY_ACTIVE_KEYS, ComputedRun, adoption_trend_fields
 from shared.insights.models import (
     PAYLOAD_MODELS,
     DetailListInfo,
@@ -52,7 +52,6 @@ CHUNK_CHARS = 30_000
 CURRENT = "current"
 DAY = "day"
 _POINTER_RETRIES = 8
-_BACKFILL_KEYS = ("office365", "exchange", "onedrive", "sharepoint", "teams", "yammer")
 
 
 def list_blob_name(as_of: date, run_id: str, list_id: str) -> str:
@@ -149,7 +148,7 @@ class InsightStore:
             properties[f"t_{family.value}"] = json.dumps(values, separators=(",", ":"))
         adoption = run.payloads.get(Family.ADOPTION)
         daily = getattr(adoption, "daily", [])
-        backfill = {d.day.isoformat(): [d.active.get(k, 0) for k in _BACKFILL_KEYS] for d in daily}
+        backfill = {d.day.isoformat(): [d.active.get(k, 0) for k in DAILY_ACTIVE_KEYS] for d in daily}
         text = json.dumps(backfill, separators=(",", ":"))
         if len(text) <= CHUNK_CHARS:
             properties["backfill"] = text
@@ -245,8 +244,7 @@ class InsightStore:
         for day_text, counts in backfill.items():
             day = date.fromisoformat(day_text)
             if start <= day <= end and day not in points:
-                values: dict[str, float | None] = {
-                    f"{key}.daily_active": float(count)
-                    for key, count in zip(_BACKFILL_KEYS, counts, strict=True)
-                }
+                values: dict[str, float | None] = dict.fromkeys(adoption_trend_fields())
+                for key, count in zip(DAILY_ACTIVE_KEYS, counts, strict=True):
+                    values[f"{key}.daily_active"] = float(count)
                 points[day] = TrendPoint(day=day, run_id=None, source="counts_report", values=values)

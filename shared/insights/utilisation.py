@@ -1,16 +1,26 @@
-"""Licence utilisation: seats, blended activity, disabled holders, generic redundancy, waste and renewals.
+"""Licence utilisation: seats, activity, disabled holders, redundancy, waste, subscriptions' next events.
 
-Definitions (ARCHITECTURE §6; they match `dev/tenant/truth.py`):
-- purchased = prepaidUnits.enabled + warning; assigned = consumedUnits;
-  unassigned = max(purchased - assigned, 0).
-- blended last activity = newest of the successful interactive sign-in, the non-interactive sign-in and any
-  workload "Last Activity Date" in the usage reports; inactive at N days when older than N days, or none.
-- an assignment is reclaimable when its account is disabled, or enabled but inactive beyond the
-  organisation's threshold, or the licence is redundant: SKU B is redundant for an account that also holds
-  SKU A when B's enabled billable plans ⊆ A's enabled plans (`Catalogue.redundant`, minus disabledPlans).
-- utilisation % = active assignments / purchased seats; monthly waste = (reclaimable + unassigned) × price.
-- reclaim before renewal: a SKU's unassigned and reclaimable seats are allotted to its subscriptions in
-  renewal order (each up to its seat count); the saving is seats × monthly price (× 12 for the term).
+Definitions (the README's "Utilisation" table says the same in words; `dev/tenant/truth.py` agrees):
+- seats by subscription status (`USABLE_STATUSES`): only Enabled and Warning seats can be used and cost
+  money. purchased = prepaidUnits.enabled + warning; assigned = consumedUnits; unassigned = max(purchased −
+  assigned, 0); over-assigned = max(assigned − purchased, 0): licences no usable seat backs (e.g. left on
+  a Suspended subscription), which give no access and cost nothing. A SKU whose capabilityStatus is
+  Deleted and that nobody holds is gone: not listed. Free SKUs (`shared.licensing.rules.is_free`) are
+  listed but left out of every total, the waste, the subscriptions' events and the lists.
+- last activity = newest of lastSuccessfulSignInDateTime (successful, interactive or not) and any workload
+  "Last Activity Date" in the usage reports; a sign-in's age counts from as_of, a report's from its own
+  refresh date. Inactive at N days when older than N days, or none.
+- holders split into disabled, inactive, active and — for an add-on without a usage signal in Graph — no
+  usage signal (an active account says nothing about its Copilot or Visio seat).
+- reclaimable = distinct assignments that are disabled, inactive or redundant (`Catalogue.redundant`).
+- trial seats (usable trial subscriptions) cost nothing today, and neither does removing an over-assigned
+  licence: waste seats = max(reclaimable + unassigned − trial seats − over-assigned, 0) and monthly waste
+  = waste seats × price, to the penny (half-up).
+- subscriptions: an Enabled paid one renews on nextLifecycleDateTime and gets the SKU's waste seats in date
+  order (each up to its seats; saving = seats × price, × 12 for the term); a Warning one has expired and
+  lapses (is suspended) on that date; an Enabled trial ends on it. Suspended, LockedOut and Deleted ones
+  have no event. Microsoft: learn.microsoft.com/graph/api/resources/companysubscription,
+  .../resources/licenseunitsdetail and .../resources/cloudlicensing-subscription.
 """
 
 from __future__ import annotations
@@ -21,37 +31,47 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
 
-from shared.insights.accounts import ENABLED, GUEST, AccountTable, Combination, iso
+from shared.insights.accounts import ENABLED, GUEST, AccountTable, Combination, LicencePath, iso
 from shared.insights.models import (
     InsightWarning,
+    LifecycleEvent,
     Money,
     RenewalReclaim,
     SkuUtilisation,
     UtilisationTotals,
 )
+from shared.insights.rounding import money, pct, times
 from shared.licensing import Catalogue, Sku
 from shared.licensing import ServicePlan as CataloguePlan
+from shared.licensing.rules import UsageSignal, is_free, usage_signal
 from shared.snapshot.records import SubscribedSku, Subscription
 
 INACTIVITY_DAYS = (30, 60, 90)
-# No-cost SKUs with huge or unlimited seat counts: listed per SKU, kept out of totals, waste and renewals.
-FREE_SKU_PARTS = frozenset(
-    {
-        "POWER_BI_STANDARD",
-        "FLOW_FREE",
-        "POWERAPPS_VIRAL",
-        "POWERAPPS_DEV",
-        "TEAMS_EXPLORATORY",
-        "TEAMS_FREE",
-        "STREAM",
-        "WINDOWS_STORE",
-        "RIGHTSMANAGEMENT_ADHOC",
-        "CCIBOTS_PRIVPREV_VIRAL",
-        "MICROSOFT_BUSINESS_CENTER",
-        "FORMS_PRO",
-    }
+# What each companySubscription status is worth. Enabled: in date. Warning: expired, in its grace period,
+# still usable until it is suspended. Suspended: units that "can't be assigned" (licenseUnitsDetail) and
+# licences from which "no longer provide benefits", like LockedOut ones (cloudLicensing subscription
+# state): nobody can use or be given them, so they are neither seats in use nor spare seats to give back.
+# Deleted: gone. So only these seats are purchased, unassigned, waste or trial seats, and only these
+# subscriptions have a next event.
+USABLE_STATUSES = ("Enabled", "Warning")
+GONE = "Deleted"  # a subscribedSku capabilityStatus: no unit left in any status
+TERM_MONTHS = 12
+UNASSIGNED = "unassigned"
+# The order a reader acts on reasons in, for one price: a disabled account's licence goes first (nobody
+# uses it), then a redundant one (the account keeps the product), then an inactive one (ask first).
+REASON_ORDER = {"disabled": 0, "redundant": 1, "inactive": 2, UNASSIGNED: 3}
+# Why removing a reclaimable licence saves nothing, as its action says.
+TRIAL_SEAT = "a trial seat: no saving until the trial would convert"
+NO_USABLE_SEAT = (
+    "no usable seat backs it: more licences are assigned than Enabled or Warning seats, so removing it "
+    "saves nothing"
 )
 ActivityBasis = Literal["blended", "sign_in", "reports", "none"]
+
+
+def usable_seats(sku: SubscribedSku) -> int:
+    """The SKU's seats holders can use: prepaidUnits of Enabled and Warning subscriptions."""
+    return sku.prepaid_enabled + sku.prepaid_warning
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,9 +103,19 @@ class _SkuCounts:
     holders: int = 0
     active: int = 0
     inactive: int = 0
+    no_signal: int = 0
     disabled: int = 0
     redundant: int = 0
     reclaimable: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class _SkuFacts:
+    """What the tenant's SKU data and the organisation's prices say about one SKU."""
+
+    free: bool
+    signal: UsageSignal
+    trial_seats: int
 
 
 @dataclass
@@ -100,7 +130,27 @@ class Utilisation:
     threshold_days: int
     reference: int  # as_of ordinal
     basis: ActivityBasis
+    group_names: Mapping[str, str] = field(default_factory=dict)  # licensing group id → display name
     _redundancy: dict[int, dict[str, str]] = field(default_factory=dict)
+    _facts: dict[str, _SkuFacts] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        trial: Counter[str] = Counter()
+        for sub in self.subscriptions:
+            if sub.is_trial and (sub.status or "Enabled") in USABLE_STATUSES:
+                trial[sub.sku_id.lower()] += sub.total_licenses or 0
+        for sku in self.skus:
+            sku_id = sku.sku_id.lower()
+            known = self.catalogue.by_id(sku_id)
+            plans = [p.service_plan_name for p in sku.service_plans] or (
+                [p.name for p in known.service_plans] if known else []
+            )
+            price = self.prices.get(sku_id)
+            self._facts[sku_id] = _SkuFacts(
+                free=is_free(self.sku_name(sku_id), plans, price.monthly if price else None),
+                signal=usage_signal(plans),
+                trial_seats=trial[sku_id],
+            )
 
     # -- per-account rules --------------------------------------------------------------------------------
 
@@ -120,18 +170,37 @@ class Utilisation:
     def inactive(self, index: int, days: int) -> bool:
         if self.basis == "none":
             return False  # no activity source at all: nothing is called inactive (warned)
-        last = self.table.last_activity(index)
+        last = self.table.activity_clock(index)
         return last == 0 or self.reference - last > days
 
+    def days_inactive(self, index: int) -> int | None:
+        last = self.table.activity_clock(index)
+        return self.reference - last if last else None
+
     def price(self, sku_id: str) -> PriceInfo | None:
+        """The organisation's configured price (shown as the SKU's price)."""
         return self.prices.get(sku_id.lower())
+
+    def unit_cost(self, sku_id: str) -> PriceInfo | None:
+        """What one more held licence costs a month: nothing for a free SKU or one without a paid usable
+        seat (held on trial only, or left on Suspended or LockedOut seats)."""
+        facts = self._facts.get(sku_id.lower())
+        if facts is not None and (facts.free or self._no_paid_seat(sku_id.lower())):
+            return None
+        return self.price(sku_id)
+
+    def _no_paid_seat(self, sku_id: str) -> bool:
+        sku = next((s for s in self.skus if s.sku_id.lower() == sku_id), None)
+        purchased = usable_seats(sku) if sku else 0
+        return self._facts[sku_id].trial_seats >= purchased
+
+    def is_free(self, sku_id: str) -> bool:
+        facts = self._facts.get(sku_id.lower())
+        return facts.free if facts is not None else False
 
     def sku_name(self, sku_id: str) -> str:
         sku = self.catalogue.by_id(sku_id)
         return sku.display_name if sku is not None else sku_id
-
-    def is_free(self, sku: SubscribedSku) -> bool:
-        return sku.sku_part_number.upper() in FREE_SKU_PARTS
 
     # -- the family ---------------------------------------------------------------------------------------
 
@@ -139,11 +208,16 @@ class Utilisation:
         self,
     ) -> tuple[UtilisationTotals, dict[int, int], dict[str, int], list[SkuUtilisation], list[RenewalReclaim]]:
         per_sku, inactive_at, redundant_by_sku, n = self._count()
-        rows, waste = self._sku_rows(per_sku)
+        rows = self._sku_rows(per_sku)
         paid = [row for row in rows if not row.free]
-        purchased = sum(row.purchased for row in paid)
+        measured = [row for row in paid if row.usage_signal == "activity"]
+        waste: dict[str, float] = {}
+        for row in paid:
+            if row.monthly_waste is not None:
+                currency = row.monthly_waste.currency
+                waste[currency] = money(waste.get(currency, 0.0) + row.monthly_waste.amount)
         totals = UtilisationTotals(
-            purchased=purchased,
+            purchased=sum(row.purchased for row in paid),
             assigned=sum(row.assigned for row in paid),
             unassigned=sum(row.unassigned for row in paid),
             licensed_accounts=n["licensed"],
@@ -151,12 +225,17 @@ class Utilisation:
             inactive_accounts=n["inactive"],
             disabled_licensed=n["disabled_licensed"],
             guests_licensed=n["guests_licensed"],
-            redundant_assignments=sum(redundant_by_sku.values()),
+            redundant_assignments=sum(row.redundant for row in paid),
             reclaimable_assignments=sum(row.reclaimable for row in paid),
-            utilisation_pct=_pct(sum(row.active for row in paid), purchased),
-            monthly_waste=[Money(currency=c, amount=round(a, 2)) for c, a in sorted(waste.items())],
+            no_signal_assignments=sum(row.no_signal for row in paid),
+            waste_seats=sum(row.waste_seats for row in paid),
+            utilisation_pct=pct(
+                sum(_seats_in_use(row.active, row.purchased) for row in measured),
+                sum(row.purchased for row in measured),
+            ),
+            monthly_waste=[Money(currency=c, amount=a) for c, a in sorted(waste.items())],
         )
-        return totals, dict(inactive_at), dict(redundant_by_sku), rows, self._renewals(rows)
+        return totals, dict(inactive_at), dict(redundant_by_sku), rows, self._events(rows)
 
     def _count(self) -> tuple[dict[str, _SkuCounts], Counter[int], Counter[str], Counter[str]]:
         t = self.table
@@ -188,6 +267,8 @@ class Utilisation:
                     counts.disabled += 1
                 elif inactive:
                     counts.inactive += 1
+                elif self.signal(sku_id) == "none":
+                    counts.no_signal += 1
                 else:
                     counts.active += 1
                 if sku_id in redundant:
@@ -196,86 +277,106 @@ class Utilisation:
                 counts.reclaimable += (not enabled) or inactive or sku_id in redundant
         return per_sku, inactive_at, redundant_by_sku, n
 
-    def _sku_rows(self, per_sku: dict[str, _SkuCounts]) -> tuple[list[SkuUtilisation], dict[str, float]]:
+    def signal(self, sku_id: str) -> UsageSignal:
+        facts = self._facts.get(sku_id)
+        return facts.signal if facts is not None else "activity"
+
+    def _sku_rows(self, per_sku: dict[str, _SkuCounts]) -> list[SkuUtilisation]:
         rows: list[SkuUtilisation] = []
-        waste: dict[str, float] = {}
         for sku in sorted(self.skus, key=lambda s: s.sku_part_number):
-            counts = per_sku.get(sku.sku_id.lower(), _SkuCounts())
-            purchased = sku.prepaid_enabled + sku.prepaid_warning
+            sku_id = sku.sku_id.lower()
+            facts = self._facts[sku_id]
+            counts = per_sku.get(sku_id, _SkuCounts())
+            if sku.capability_status == GONE and not (sku.consumed_units or counts.holders):
+                continue
+            purchased = usable_seats(sku)
             unassigned = max(purchased - sku.consumed_units, 0)
-            price = self.price(sku.sku_id)
-            free = self.is_free(sku)
-            sku_waste = None
-            if price is not None and not free:
-                sku_waste = Money(
-                    currency=price.currency,
-                    amount=round((counts.reclaimable + unassigned) * price.monthly, 2),
-                )
-                waste[price.currency] = waste.get(price.currency, 0.0) + sku_waste.amount
+            over_assigned = max(sku.consumed_units - purchased, 0)
+            price = self.price(sku_id)
+            unpaid = facts.trial_seats + over_assigned
+            waste_seats = 0 if facts.free else max(counts.reclaimable + unassigned - unpaid, 0)
             rows.append(
                 SkuUtilisation(
-                    sku_id=sku.sku_id.lower(),
+                    sku_id=sku_id,
                     sku_part_number=sku.sku_part_number,
-                    name=self.sku_name(sku.sku_id),
+                    name=self.sku_name(sku_id),
                     capability_status=sku.capability_status,
-                    free=free,
+                    free=facts.free,
+                    usage_signal=facts.signal,
                     purchased=purchased,
                     assigned=sku.consumed_units,
                     unassigned=unassigned,
-                    over_assigned=max(sku.consumed_units - purchased, 0),
+                    over_assigned=over_assigned,
+                    trial_seats=facts.trial_seats,
                     holders=counts.holders,
                     active=counts.active,
                     inactive=counts.inactive,
+                    no_signal=counts.no_signal,
                     disabled=counts.disabled,
                     redundant=counts.redundant,
                     reclaimable=counts.reclaimable,
-                    utilisation_pct=_pct(counts.active, purchased),
+                    waste_seats=waste_seats,
+                    utilisation_pct=pct(_seats_in_use(counts.active, purchased), purchased)
+                    if facts.signal == "activity"
+                    else None,
                     monthly_price=Money(currency=price.currency, amount=price.monthly) if price else None,
-                    monthly_waste=sku_waste,
+                    monthly_waste=Money(currency=price.currency, amount=times(waste_seats, price.monthly))
+                    if price is not None and not facts.free
+                    else None,
                 )
             )
-        return rows, waste
+        return rows
 
-    def _renewals(self, rows: list[SkuUtilisation]) -> list[RenewalReclaim]:
-        spare = {row.sku_id: row.unassigned + row.reclaimable for row in rows if not row.free}
-        result: list[RenewalReclaim] = []
+    def _events(self, rows: list[SkuUtilisation]) -> list[RenewalReclaim]:
+        """Every live subscription's next lifecycle event, soonest first; renewals get the waste seats."""
+        by_sku = {row.sku_id: row for row in rows if not row.free}
+        spare = {sku_id: row.waste_seats for sku_id, row in by_sku.items()}
         upcoming = sorted(
             (
                 s
                 for s in self.subscriptions
                 if s.next_lifecycle_date_time is not None
                 and s.next_lifecycle_date_time.date().toordinal() >= self.reference
-                and (s.status or "Enabled") in ("Enabled", "Warning")
+                and (s.status or "Enabled") in USABLE_STATUSES
+                and s.sku_id.lower() in by_sku
             ),
             key=lambda s: (s.next_lifecycle_date_time, s.id),
         )
+        result: list[RenewalReclaim] = []
         for sub in upcoming:
             assert sub.next_lifecycle_date_time is not None
             sku_id = sub.sku_id.lower()
-            if sku_id not in spare:
-                continue
+            status = sub.status or "Enabled"
             seats = sub.total_licenses or 0
-            reclaim = min(spare[sku_id], seats) if seats else spare[sku_id]
-            spare[sku_id] -= reclaim
-            price = self.price(sku_id)
-            monthly = (
-                Money(currency=price.currency, amount=round(reclaim * price.monthly, 2)) if price else None
+            when = sub.next_lifecycle_date_time.date()
+            event: LifecycleEvent = (
+                "expiry" if status == "Warning" else "trial_end" if sub.is_trial else "renewal"
             )
-            renewal = sub.next_lifecycle_date_time.date()
+            reclaim = 0
+            monthly = None
+            if event == "renewal":
+                reclaim = min(spare[sku_id], seats) if seats else spare[sku_id]
+                spare[sku_id] -= reclaim
+                price = self.price(sku_id)
+                if price is not None:
+                    monthly = Money(currency=price.currency, amount=times(reclaim, price.monthly))
             result.append(
                 RenewalReclaim(
                     subscription_id=sub.id,
                     sku_id=sku_id,
                     name=self.sku_name(sku_id),
-                    renewal_date=renewal,
-                    days_to_renewal=renewal.toordinal() - self.reference,
+                    status=status,
+                    event=event,
+                    event_date=when,
+                    days_to_event=when.toordinal() - self.reference,
                     is_trial=bool(sub.is_trial),
                     seats=seats,
                     reclaimable_seats=reclaim,
                     monthly_saving=monthly,
-                    term_saving=Money(currency=monthly.currency, amount=round(monthly.amount * 12, 2))
+                    term_saving=Money(currency=monthly.currency, amount=money(monthly.amount * TERM_MONTHS))
                     if monthly
                     else None,
+                    action=_action(event, seats, reclaim, when, by_sku[sku_id]),
                 )
             )
         return result
@@ -283,7 +384,7 @@ class Utilisation:
     def warnings(self, rows: list[SkuUtilisation]) -> list[InsightWarning]:
         found = []
         for row in rows:
-            if not row.free and row.monthly_price is None and (row.unassigned or row.reclaimable):
+            if not row.free and row.monthly_price is None and row.waste_seats:
                 found.append(
                     InsightWarning(
                         code=f"price_missing:{row.sku_id}",
@@ -295,53 +396,176 @@ class Utilisation:
 
     # -- detail list --------------------------------------------------------------------------------------
 
-    def reclaimable_rows(self, renewals: list[RenewalReclaim]) -> Iterator[dict[str, Any]]:
-        """Every reclaimable licence: one row per (account, SKU) with all its reasons."""
+    def reclaimable_rows(
+        self, rows: list[SkuUtilisation], events: list[RenewalReclaim]
+    ) -> Iterator[dict[str, Any]]:
+        """Every reclaimable licence of a paid SKU (one row per account and SKU, with all its reasons) and
+        one row per SKU for its unassigned seats, most money first; Σ monthly_cost = the monthly waste."""
         t = self.table
+        by_sku = {row.sku_id: row for row in rows if not row.free}
         next_renewal: dict[str, date] = {}
-        for r in renewals:
-            next_renewal.setdefault(r.sku_id, r.renewal_date)
-        free = {s.sku_id.lower() for s in self.skus if self.is_free(s)}
+        for e in events:
+            if e.event == "renewal":
+                next_renewal.setdefault(e.sku_id, e.event_date)
+        # Per SKU, in action order (disabled, redundant, inactive; the longest inactive first), the last
+        # assignments save nothing when removed: first those beyond its usable seats (over-assigned), then
+        # those its trial seats cover once they have covered its unassigned seats.
+        per_sku: defaultdict[str, list[tuple[int, int, int]]] = defaultdict(list)
         for i in range(len(t)):
             code = t.combo[i]
             if code < 0:
                 continue
-            held = t.combinations[code]
-            enabled = bool(t.flags[i] & ENABLED)
-            inactive = enabled and self.inactive(i, self.threshold_days)
-            redundant = self.redundant_in(code, held)
-            last = t.last_activity(i)
-            for sku_id, _ in held:
-                reasons = [
-                    reason
-                    for reason, applies in (
-                        ("disabled", not enabled),
-                        ("inactive", inactive),
-                        ("redundant", sku_id in redundant),
+            for sku_id, reasons in self._reasons(i, code):
+                if sku_id in by_sku:
+                    per_sku[sku_id].append(
+                        (REASON_ORDER[reasons[0]], _longest_first(self.days_inactive(i)), i)
                     )
-                    if applies
-                ]
-                if not reasons:
-                    continue
-                price = None if sku_id in free else self.price(sku_id)
-                renewal = next_renewal.get(sku_id)
-                yield {
-                    "user_principal_name": t.upn[i],
-                    "display_name": t.name[i],
-                    "group": t.groups[t.group[i]] if t.group[i] >= 0 else None,
-                    "account_enabled": enabled,
-                    "sku_id": sku_id,
-                    "sku_name": self.sku_name(sku_id),
-                    "reason": reasons[0],
-                    "reasons": ";".join(reasons),
-                    "redundant_with": self.sku_name(redundant[sku_id]) if sku_id in redundant else None,
-                    "last_activity": iso(last),
-                    "days_inactive": self.reference - last if last else None,
-                    "monthly_cost": price.monthly if price else None,
-                    "currency": price.currency if price else None,
-                    "next_renewal": renewal.isoformat() if renewal else None,
-                }
+        # (−cost per seat, reason, days, account index or −1 for the unassigned seats, sku, why it is free)
+        order: list[tuple[float, int, int, int, str, str | None]] = []
+        for sku_id, row in by_sku.items():
+            price = self.price(sku_id)
+            monthly = price.monthly if price else 0.0
+            if row.unassigned:
+                priced = max(row.unassigned - row.trial_seats, 0)
+                cost = times(priced, monthly) / row.unassigned  # per seat, as the row shows it
+                order.append((-cost, REASON_ORDER[UNASSIGNED], 0, -1, sku_id, None))
+            unbacked = min(row.over_assigned, row.reclaimable)
+            on_trial = min(max(row.trial_seats - row.unassigned, 0), row.reclaimable - unbacked)
+            paid = row.reclaimable - unbacked - on_trial
+            for n, (reason, days, i) in enumerate(sorted(per_sku[sku_id])):
+                free = None if n < paid else NO_USABLE_SEAT if n < paid + unbacked else TRIAL_SEAT
+                order.append((0.0 if free else -times(1, monthly), reason, days, i, sku_id, free))
+        order.sort()
+        for *_, i, sku_id, free in order:
+            row = by_sku[sku_id]
+            price = self.price(sku_id)
+            if i < 0:
+                priced = max(row.unassigned - row.trial_seats, 0)
+                yield self._unassigned_row(row, row.unassigned, priced, price, next_renewal.get(sku_id))
+            else:
+                yield self._assignment_row(i, sku_id, free, price, next_renewal.get(sku_id))
+
+    def _reasons(self, i: int, code: int) -> Iterator[tuple[str, list[str]]]:
+        t = self.table
+        held = t.combinations[code]
+        enabled = bool(t.flags[i] & ENABLED)
+        inactive = enabled and self.inactive(i, self.threshold_days)
+        redundant = self.redundant_in(code, held)
+        for sku_id, _ in held:
+            reasons = [
+                reason
+                for reason, applies in (
+                    ("disabled", not enabled),
+                    ("redundant", sku_id in redundant),
+                    ("inactive", inactive),
+                )
+                if applies
+            ]
+            if reasons:
+                yield sku_id, reasons
+
+    def _unassigned_row(
+        self, row: SkuUtilisation, seats: int, priced: int, price: PriceInfo | None, renewal: date | None
+    ) -> dict[str, Any]:
+        return {
+            "sku_id": row.sku_id,
+            "sku_name": row.name,
+            "reason": UNASSIGNED,
+            "reasons": UNASSIGNED,
+            "seats": seats,
+            "monthly_cost": times(priced, price.monthly) if price else None,
+            "currency": price.currency if price else None,
+            "next_renewal": renewal.isoformat() if renewal else None,
+            "action": f"Reduce the seat count by {seats} at the next renewal"
+            + (f" ({renewal.isoformat()})" if renewal else "")
+            + (f"; {seats - priced} of them are trial seats" if priced < seats else ""),
+        }
+
+    def _assignment_row(
+        self, i: int, sku_id: str, free: str | None, price: PriceInfo | None, renewal: date | None
+    ) -> dict[str, Any]:
+        """`free`: why removing it saves nothing (None: it saves the SKU's price)."""
+        t = self.table
+        code = t.combo[i]
+        reasons = next(r for s, r in self._reasons(i, code) if s == sku_id)
+        redundant = self.redundant_in(code, t.combinations[code])
+        enabled = bool(t.flags[i] & ENABLED)
+        path = t.path(i, sku_id)
+        names = [self.group_names.get(g, g) for g in path.groups]
+        return {
+            "user_principal_name": t.upn[i],
+            "display_name": t.name[i],
+            "group": t.groups[t.group[i]] if t.group[i] >= 0 else None,
+            "account_enabled": enabled,
+            "sku_id": sku_id,
+            "sku_name": self.sku_name(sku_id),
+            "reason": reasons[0],
+            "reasons": ";".join(reasons),
+            "redundant_with": self.sku_name(redundant[sku_id]) if sku_id in redundant else None,
+            "last_activity": iso(t.last_activity(i)),
+            "days_inactive": self.days_inactive(i),
+            "seats": 1,
+            "monthly_cost": times(0 if free else 1, price.monthly) if price else None,
+            "currency": price.currency if price else None,
+            "next_renewal": renewal.isoformat() if renewal else None,
+            "assignment": _assignment(path),
+            "group_ids": ";".join(path.groups) or None,
+            "group_names": ";".join(names) or None,
+            "action": _remove_action(
+                reasons[0], self.sku_name(redundant[sku_id]) if sku_id in redundant else None, path, names
+            )
+            + (f" ({free})" if free else ""),
+        }
 
 
-def _pct(part: int, whole: int) -> float | None:
-    return round(100 * part / whole, 1) if whole else None
+def _seats_in_use(active: int, purchased: int) -> int:
+    """Usable seats really used: active holders, but never more than the usable seats (holders beyond
+    them are over-assigned, on seats that give no access)."""
+    return min(active, purchased)
+
+
+def _longest_first(days: int | None) -> int:
+    """Sort key: never active before any number of days, then the most days inactive."""
+    return -(10**6 if days is None else days)
+
+
+def _assignment(path: LicencePath) -> str:
+    if not path.groups:
+        return "direct"
+    return "direct and group" if path.direct else "group"
+
+
+def _remove_action(reason: str, covered_by: str | None, path: LicencePath, groups: list[str]) -> str:
+    """What to do, by how the licence reached the account. A licence inherited from a group stays as long
+    as the account is in the group: Graph refuses to remove it from the user ("User license is inherited
+    from a group membership and it cannot be removed directly from the user"; group-based licensing:
+    learn.microsoft.com/entra/fundamentals/concept-group-based-licensing)."""
+    named = ", ".join(groups)
+    if not path.groups:
+        remove = "remove the licence"
+    elif path.direct:
+        remove = f"unassign the direct licence and remove the account from group {named}"
+    else:
+        remove = f"remove the account from group {named} (the licence is inherited from it)"
+    if reason == "disabled":
+        return f"{remove[0].upper()}{remove[1:]}: the account is disabled"
+    if reason == "redundant":
+        return f"{remove[0].upper()}{remove[1:]}: {covered_by} already includes it"
+    return f"Confirm with the person or their manager, then {remove}"
+
+
+def _action(event: LifecycleEvent, seats: int, reclaim: int, when: date, row: SkuUtilisation) -> str:
+    day = when.isoformat()
+    if event == "expiry":
+        return (
+            f"These {seats} seats have expired and lapse on {day}: renew only the seats in use "
+            f"({row.holders - row.disabled} held by enabled accounts), or move their holders first"
+        )
+    if event == "trial_end":
+        return (
+            f"The trial of {seats} seats ends on {day}; they cost nothing until then. Buy only the seats "
+            "that are used"
+        )
+    if reclaim:
+        return f"Renew {seats - reclaim} of {seats} seats on {day}: {reclaim} are unused or reclaimable"
+    return f"Renews on {day} with all {seats} seats in use"

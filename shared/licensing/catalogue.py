@@ -14,12 +14,9 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, TypeAdapter
 
-CATALOGUE_FILE = Path(__file__).with_name("catalogue.json.gz")
+from shared.licensing.rules import counts_for_redundancy, included_plans
 
-# Plans Microsoft adds to almost every SKU at no charge; they cannot make one SKU worth keeping next to
-# another (Power BI Pro = BI_AZURE_P2 + EXCHANGE_S_FOUNDATION, and E5 carries BI_AZURE_P2 but no
-# foundation plan). Used by `redundant`, the generic rule of ARCHITECTURE.md §6.
-NON_BILLABLE_PLAN_NAMES = frozenset({"EXCHANGE_S_FOUNDATION"})
+CATALOGUE_FILE = Path(__file__).with_name("catalogue.json.gz")
 
 
 class ServicePlan(BaseModel):
@@ -42,7 +39,7 @@ class Sku(BaseModel):
         return frozenset(plan.id for plan in self.service_plans)
 
     def billable_plan_ids(self) -> frozenset[str]:
-        return frozenset(p.id for p in self.service_plans if p.name not in NON_BILLABLE_PLAN_NAMES)
+        return frozenset(p.id for p in self.service_plans if counts_for_redundancy(p.name))
 
 
 class Catalogue:
@@ -53,6 +50,17 @@ class Catalogue:
         # Plan sets are asked for once per account and SKU pair; build them once.
         self._plans = {sku.id: sku.plan_ids() for sku in self._by_id.values()}
         self._billable = {sku.id: sku.billable_plan_ids() for sku in self._by_id.values()}
+        # Plan id → ids of the lower tiers it includes (`rules.PLAN_TIERS`), for plans that have any.
+        ids_by_name: dict[str, set[str]] = {}
+        for sku in self._by_id.values():
+            for plan in sku.service_plans:
+                ids_by_name.setdefault(plan.name.upper(), set()).add(plan.id)
+        self._includes = {
+            plan_id: frozenset(i for lower in included for i in ids_by_name.get(lower, ()))
+            for name, plan_ids in ids_by_name.items()
+            if (included := included_plans(name))
+            for plan_id in plan_ids
+        }
         self._by_part: dict[str, Sku] = {}
         for sku in self._by_id.values():
             # A few part numbers map to two GUIDs in Microsoft's table; keep the first (sorted by id).
@@ -80,12 +88,15 @@ class Catalogue:
     def redundant(
         self, holder: str, holder_disabled: Iterable[str], other: str, other_disabled: Iterable[str]
     ) -> bool:
-        """True when `other` adds nothing to `holder` for one account: other's enabled billable plans
-        are a subset of holder's enabled plans. Unknown SKUs are never redundant."""
+        """True when `other` adds nothing to `holder` for one account: other's enabled plans that count
+        (`rules.counts_for_redundancy`) are a subset of holder's enabled plans and the lower tiers those
+        include (`rules.PLAN_TIERS`), each after removing its licence's `disabledPlans`. Unknown SKUs are
+        never redundant."""
         a, b = holder.lower(), other.lower()
         if a == b or a not in self._plans or b not in self._plans:
             return False
         held = self._plans[a].difference(p.lower() for p in holder_disabled)
+        held = held.union(*(self._includes[p] for p in held if p in self._includes))
         wanted = self._billable[b].difference(p.lower() for p in other_disabled)
         return bool(wanted) and wanted <= held
 

@@ -13,6 +13,7 @@ from shared.snapshot import records
 class Dataset(StrEnum):
     ORGANISATION = "organisation"
     USERS = "users"
+    GROUPS = "groups"
     SIGN_IN_ACTIVITY = "sign_in_activity"
     SUBSCRIBED_SKUS = "subscribed_skus"
     SUBSCRIPTIONS = "subscriptions"
@@ -42,6 +43,7 @@ class Dataset(StrEnum):
 RECORD_MODELS: dict[Dataset, type[BaseModel]] = {
     Dataset.ORGANISATION: records.Organisation,
     Dataset.USERS: records.User,
+    Dataset.GROUPS: records.Group,
     Dataset.SIGN_IN_ACTIVITY: records.SignInActivity,
     Dataset.SUBSCRIBED_SKUS: records.SubscribedSku,
     Dataset.SUBSCRIPTIONS: records.Subscription,

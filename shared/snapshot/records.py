@@ -26,6 +26,17 @@ class AssignedLicense(Record):
     disabled_plans: list[str] = Field(default_factory=list)
 
 
+class LicenseAssignmentState(Record):
+    """How one licence reached the user (learn.microsoft.com/graph/api/resources/licenseassignmentstate):
+    `assigned_by_group` is null for a direct assignment, else the group's id; `state` is Active,
+    ActiveWithError, Disabled or Error."""
+
+    sku_id: str
+    assigned_by_group: str | None = None
+    state: str | None = None
+    error: str | None = None
+
+
 class User(Record):
     """`GET /users` base fields (no signInActivity: that is a separate pass)."""
 
@@ -39,6 +50,14 @@ class User(Record):
     department: str | None = None
     on_premises_sync_enabled: bool | None = None
     assigned_licenses: list[AssignedLicense] = Field(default_factory=list)
+    license_assignment_states: list[LicenseAssignmentState] = Field(default_factory=list)
+
+
+class Group(Record):
+    """`GET /groups?$select=id,displayName`: names for the groups licences are inherited from."""
+
+    id: str
+    display_name: str | None = None
 
 
 class SignInActivity(Record):
@@ -106,16 +125,23 @@ class SecureScore(Record):
 
 
 class RoleAssignment(Record):
-    """`GET /roleManagement/directory/roleAssignments?$expand=principal` for privileged roles."""
+    """`GET /roleManagement/directory/roleAssignments?$expand=principal` for privileged roles.
+
+    A role-assignable group holding a role is expanded to its members (`GET /groups/{id}/transitiveMembers`):
+    the group's own row, then one row per member user with `via_group_id` / `via_group_name` set.
+    """
 
     id: str
     role_definition_id: str
     principal_id: str
     principal_type: str  # user | group | servicePrincipal
     directory_scope_id: str | None = None
+    principal_display_name: str | None = None
     principal_account_enabled: bool | None = None
     principal_user_type: str | None = None
     principal_on_premises_sync_enabled: bool | None = None
+    via_group_id: str | None = None
+    via_group_name: str | None = None
 
 
 class ConditionalAccessPolicy(Record):

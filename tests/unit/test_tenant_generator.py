@@ -9,10 +9,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from dev.graph_sim import directory
+from dev.graph_sim.wire import Clock
 from dev.tenant import Account, Tenant, TenantSpec, Workload
-from dev.tenant.activity import BAND, THRESHOLDS
+from dev.tenant.activity import BAND, EDGES, REPORT_LAG_DAYS, THRESHOLDS, Profile, is_edge_account
 from dev.tenant.roles import GLOBAL_ADMIN
 from shared.licensing import load_catalogue
+from shared.snapshot.roles import PRIVILEGED_ROLES
 
 AS_OF = date(2026, 1, 15)
 
@@ -49,7 +52,7 @@ def test_global_admin_count_is_exactly_as_configured(count, seed):
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.integers(min_value=0, max_value=1499))
+@given(st.integers(min_value=0, max_value=1499).filter(lambda i: not is_edge_account(i)))
 def test_no_activity_lands_near_a_threshold(index):
     activity = tenant().account(index).activity
     offsets = [*activity.workloads.values()]
@@ -81,6 +84,12 @@ def _redundant_count(account: Account) -> int:
     )
 
 
+def _privileged(account: Account) -> bool:
+    """Holds a privileged role itself or through a role-assignable group it belongs to."""
+    via_groups = [role for group in account.role_groups for role in group.roles]
+    return any(role in PRIVILEGED_ROLES for role in [*account.roles, *via_groups])
+
+
 def _inactive(days: int | None, threshold: int) -> bool:
     return days is None or days > threshold
 
@@ -93,9 +102,13 @@ def test_ground_truth_matches_a_recount():
     assert truth.accounts == len(accounts) == truth.members + truth.guests
     assert truth.disabled_licensed == sum(a.licensed and not a.enabled for a in accounts)
     assert truth.guests_licensed == sum(a.guest and a.licensed for a in accounts)
-    assert truth.admins == sum(bool(a.roles) for a in accounts)
-    assert truth.synced_admins == sum(bool(a.roles) and a.synced for a in accounts)
-    assert truth.admins_without_mfa == sum(bool(a.roles) and not a.mfa.registered for a in accounts)
+    admins = [a for a in accounts if _privileged(a)]
+    assert truth.admins == len(admins)
+    assert truth.synced_admins == sum(a.synced for a in admins)
+    assert truth.admins_without_mfa == sum(not a.mfa.registered for a in admins)
+    assert truth.role_holders_via_group == sum(
+        any(role in PRIVILEGED_ROLES for g in a.role_groups for role in g.roles) for a in accounts
+    )
     assert truth.mfa_registered == sum(a.mfa.registered for a in accounts)
     assert truth.never_signed_in == sum(a.activity.last_signin() is None for a in accounts)
     assert truth.redundant_assignments == sum(_redundant_count(a) for a in accounts)
@@ -168,3 +181,59 @@ def test_catalogue_lookups():
     assert e3 is not None and catalogue.by_id(e3.id.upper()) == e3
     assert e3.display_name == "Microsoft 365 E3"
     assert catalogue.by_id("00000000-0000-0000-0000-000000000000") is None
+
+
+def test_edge_accounts_sit_exactly_on_the_windows_edges():
+    """Edge accounts: a successful sign-in N or N + 1 days before as_of, workload activity N or N + 1 days
+    before the reports' refresh date, for every N in 7/30/60/90 across the tenant."""
+    t = tenant()
+    signins: set[int] = set()
+    workloads: set[int] = set()
+    for index in range(t.spec.accounts):
+        if not is_edge_account(index):
+            continue
+        activity = t.account(index).activity
+        if activity.profile in (Profile.NEVER, Profile.FAILED_ONLY):
+            continue
+        assert activity.sign_in is not None and activity.sign_in.successful is not None
+        signins.add(activity.sign_in.successful)
+        workloads |= {days - REPORT_LAG_DAYS for days in activity.workloads.values()}
+    edges = {edge + past for edge in EDGES for past in (0, 1)}
+    assert signins == edges and workloads == edges
+
+
+def test_subscriptions_in_every_status_add_up_to_the_subscribed_skus():
+    """The simulator's `/subscribedSkus` is what its `/directory/subscriptions` say: prepaidUnits per status
+    = Σ totalLicenses of the SKU's subscriptions in that status (Deleted ones in none), and capabilityStatus
+    Enabled whenever a unit is enabled (resources/subscribedsku on learn.microsoft.com)."""
+    t = tenant()
+    subscriptions = directory.subscriptions(t, Clock(AS_OF), "")["value"]
+    assert {s["status"] for s in subscriptions} == {"Enabled", "Warning", "Suspended", "LockedOut", "Deleted"}
+    assert len({s["id"] for s in subscriptions}) == len(subscriptions)
+    skus = directory.subscribed_skus(t, "")["value"]
+    units = {"Enabled": "enabled", "Warning": "warning", "Suspended": "suspended", "LockedOut": "lockedOut"}
+    for item in skus:
+        own = [s for s in subscriptions if s["skuId"] == item["skuId"]]
+        assert sorted(item["subscriptionIds"]) == sorted(s["id"] for s in own)
+        for status, field in units.items():
+            assert item["prepaidUnits"][field] == sum(
+                s["totalLicenses"] for s in own if s["status"] == status
+            )
+        first_with_units = next(
+            (status for status, field in units.items() if item["prepaidUnits"][field]), None
+        )
+        assert item["capabilityStatus"] == (first_with_units or "Deleted")
+    assert {item["capabilityStatus"] for item in skus} == {
+        "Enabled",
+        "Warning",
+        "Suspended",
+        "LockedOut",
+        "Deleted",
+    }
+    held = {item["skuId"]: item["consumedUnits"] for item in skus if item["consumedUnits"]}
+    assert held == t.ground_truth.sku_consumed
+    # One SKU keeps licences on seats that no longer give access: more consumed than Enabled + Warning.
+    assert any(
+        item["consumedUnits"] > item["prepaidUnits"]["enabled"] + item["prepaidUnits"]["warning"]
+        for item in skus
+    )

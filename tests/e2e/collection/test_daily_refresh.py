@@ -144,11 +144,11 @@ def test_timer_fans_out_and_the_snapshot_matches_the_ground_truth(sim, settings)
     container = OrgContainer(clients, TenantContext(org_id))
     manifest = Manifest.model_validate(container.read_json(snapshot_prefix(today, run_id) + "manifest.json"))
     counts = {entry.dataset: entry.rows for entry in manifest.datasets if entry.status == "complete"}
-    assert len(counts) == 18
+    assert len(counts) == 19
     assert counts["users"] == counts["sign_in_activity"] == counts["registration_details"] == truth.accounts
     assert counts["active_user_detail"] == truth.report_rows[Report.ACTIVE_USER_DETAIL.value]
     assert counts["teams_user_activity_user_detail"] == truth.report_rows[Report.TEAMS_DETAIL.value]
-    assert counts["subscribed_skus"] == len(truth.sku_consumed)
+    assert counts["subscribed_skus"] == len(sim.tenant.seats)
     users = list(container.iter_jsonl_gz(snapshot_prefix(today, run_id) + "users.jsonl.gz"))
     sample = sim.tenant.account(123)
     assert next(u for u in users if u["id"] == sample.id)["user_principal_name"] == sample.upn

@@ -22,6 +22,8 @@ from dev.graph_sim.report_csv import DETAIL_WRITERS, HEADERS, ReportContext, cou
 from dev.graph_sim.wire import Clock
 from dev.tenant import Report, Tenant, TenantSpec
 from dev.tenant.reports import DETAIL_ROWS
+from shared.collection import graph_records
+from shared.collection.sources import MEMBER_FIELDS
 from shared.insights.source import BlobStore
 from shared.snapshot import Dataset, DatasetEntry, Manifest, snapshot_prefix
 
@@ -125,9 +127,20 @@ def write_snapshot(
                 "assigned_licenses": [
                     {"sku_id": lic.sku_id, "disabled_plans": list(lic.disabled_plans)} for lic in a.licences
                 ],
+                "license_assignment_states": [
+                    {"sku_id": lic.sku_id, "assigned_by_group": group, "state": "Active"}
+                    for lic in a.licences
+                    for group in ((None,) if lic.direct else ()) + lic.via_groups
+                ],
             }
 
     put(Dataset.USERS, users)
+    put(
+        Dataset.GROUPS,
+        lambda: (
+            graph_records.group(g) for g in directory.groups(tenant, ["id", "displayName"], "")["value"]
+        ),
+    )
 
     def sign_ins() -> Iterator[dict[str, Any]]:
         for a in tenant.accounts():
@@ -214,19 +227,15 @@ def write_snapshot(
     )
 
     def roles() -> Iterator[dict[str, Any]]:
+        # The collector's own conversion, with each role-assignable group expanded to its members.
         for item in directory.role_assignments(tenant, [], True, "")["value"]:
-            principal = item["principal"]
-            kind = principal["@odata.type"].rsplit(".", 1)[-1]
-            yield {
-                "id": item["id"],
-                "role_definition_id": item["roleDefinitionId"],
-                "principal_id": item["principalId"],
-                "principal_type": kind,
-                "directory_scope_id": item["directoryScopeId"],
-                "principal_account_enabled": principal.get("accountEnabled"),
-                "principal_user_type": principal.get("userType"),
-                "principal_on_premises_sync_enabled": principal.get("onPremisesSyncEnabled"),
-            }
+            yield graph_records.role_assignment(item)
+            if graph_records.principal_type(item["principal"]) == "group":
+                member_row = graph_records.role_group_member(item)
+                members = directory.group_members(tenant, item["principalId"], MEMBER_FIELDS, "")
+                assert members is not None
+                for member in members["value"]:
+                    yield member_row(member)
 
     put(Dataset.ROLE_ASSIGNMENTS, roles)
 

@@ -130,16 +130,25 @@ def sign_in(
 
 
 def sku(
-    sku_id: str, part: str, *, enabled: int, consumed: int, warning: int = 0, suspended: int = 0
+    sku_id: str,
+    part: str,
+    *,
+    enabled: int,
+    consumed: int,
+    warning: int = 0,
+    suspended: int = 0,
+    locked_out: int = 0,
+    capability: str = "Enabled",
 ) -> r.SubscribedSku:
     return r.SubscribedSku(
         sku_id=sku_id,
         sku_part_number=part,
-        capability_status="Enabled",
+        capability_status=capability,
         consumed_units=consumed,
         prepaid_enabled=enabled,
         prepaid_warning=warning,
         prepaid_suspended=suspended,
+        prepaid_locked_out=locked_out,
     )
 
 
@@ -157,7 +166,7 @@ def utilisation_snapshot() -> dict[Dataset, Sequence[BaseModel]]:
     return {
         Dataset.USERS: [
             user("a1", (E3,)),  # signed in exactly 30 days ago: active at 30 (inactive means > 30)
-            user("a2", (E3,)),  # interactive 40 days, non-interactive 5 days: active
+            user("a2", (E3,)),  # success 40 days ago; a non-interactive *attempt* 5 days ago: inactive
             user("a3", (E3,)),  # sign-in 100 days, Exchange activity in the report 20 days ago: active
             user("a4", (E3,)),  # sign-in 31 days: inactive at 30, active at 60 and 90
             user("a5", (E3,)),  # sign-in 75 days: inactive at 30 and 60, active at 90
@@ -177,7 +186,7 @@ def utilisation_snapshot() -> dict[Dataset, Sequence[BaseModel]]:
             sign_in("a6"),
             sign_in("a7", successful=1),
             sign_in("a8", successful=2),
-            sign_in("a9", non_interactive=3),
+            sign_in("a9", successful=3, non_interactive=3),  # a successful non-interactive sign-in
             sign_in("a10", successful=50, attempted=1),
             sign_in("a11", successful=1),
         ],
@@ -220,30 +229,34 @@ def test_utilisation_per_sku_and_totals(tmp_path: Path) -> None:
     assert e3.purchased == 10  # prepaid enabled 9 + warning 1 (suspended 5 not counted)
     assert e3.assigned == 8  # consumedUnits
     assert e3.unassigned == 2  # 10 − 8
-    assert (e3.holders, e3.active, e3.inactive, e3.disabled) == (8, 3, 4, 1)  # a1–a3 / a4,a5,a6,a10 / a7
+    # lastNonInteractiveSignInDateTime is an attempt, successful or not: a2's counts for nothing
+    assert (e3.holders, e3.active, e3.inactive, e3.disabled) == (8, 2, 5, 1)  # a1,a3 / a2,a4,a5,a6,a10 / a7
     assert e3.redundant == 0
-    assert e3.reclaimable == 5  # 4 inactive + 1 disabled
-    assert e3.utilisation_pct == 30.0  # 3 active / 10 purchased
-    assert e3.monthly_waste is not None and e3.monthly_waste.amount == 210.0  # (5 + 2 unassigned) × 30
+    assert e3.reclaimable == 6  # 5 inactive + 1 disabled
+    assert e3.utilisation_pct == 20.0  # 2 active / 10 purchased
+    assert e3.waste_seats == 8  # 6 reclaimable + 2 unassigned, no trial seats
+    assert e3.monthly_waste is not None and e3.monthly_waste.amount == 240.0  # 8 × 30
 
     assert (e5.purchased, e5.unassigned, e5.active, e5.redundant, e5.reclaimable) == (2, 0, 2, 0, 0)
     assert e5.utilisation_pct == 100.0  # 2 / 2
     assert e5.monthly_waste is None  # no price configured
 
     assert (pro.purchased, pro.assigned, pro.unassigned) == (5, 2, 3)  # 5 − 2
-    assert (pro.active, pro.redundant, pro.reclaimable) == (2, 1, 1)  # a8's Pro only (a9 has BI off in E5)
-    assert pro.utilisation_pct == 40.0  # 2 active / 5 purchased
+    # Power BI Pro is an add-on with no usage report in Graph: its active holders are "no usage signal"
+    assert pro.usage_signal == "none"
+    assert (pro.active, pro.no_signal, pro.redundant, pro.reclaimable) == (0, 2, 1, 1)  # a8's Pro redundant
+    assert pro.utilisation_pct is None
     assert u.redundant_by_sku == {PBI_PRO: 1}
 
     t = u.totals
     assert (t.purchased, t.assigned, t.unassigned) == (17, 12, 5)  # 10+2+5, 8+2+2, 2+0+3
     assert t.licensed_accounts == 10  # a1–a10 (a11 unlicensed)
-    assert (t.active_accounts, t.inactive_accounts, t.disabled_licensed) == (5, 4, 1)  # a1-3,a8,a9 / .. / a7
+    assert (t.active_accounts, t.inactive_accounts, t.disabled_licensed) == (4, 5, 1)  # a1,a3,a8,a9 / .. / a7
     assert t.redundant_assignments == 1
-    assert t.reclaimable_assignments == 6  # E3 5 + E5 0 + Pro 1
-    assert t.utilisation_pct == 41.2  # (3 + 2 + 2) active / 17 purchased = 41.18
-    assert [(m.currency, m.amount) for m in t.monthly_waste] == [("GBP", 210.0)]  # E3 only has a price
-    assert u.inactive_licensed == {30: 4, 60: 2, 90: 1}  # a4,a5,a6,a10 / a5,a6 / a6
+    assert t.reclaimable_assignments == 7  # E3 6 + E5 0 + Pro 1
+    assert t.utilisation_pct == 33.3  # (2 + 2) active / (10 + 2) purchased of the SKUs with a usage signal
+    assert [(m.currency, m.amount) for m in t.monthly_waste] == [("GBP", 240.0)]  # E3 only has a price
+    assert u.inactive_licensed == {30: 5, 60: 2, 90: 1}  # a2,a4,a5,a6,a10 / a5,a6 / a6
 
     codes = {w.code for w in u.warnings}
     assert f"price_missing:{PBI_PRO}" in codes  # unpriced with waste (3 unassigned + 1 redundant)
@@ -251,7 +264,7 @@ def test_utilisation_per_sku_and_totals(tmp_path: Path) -> None:
     assert f"price_missing:{E3}" not in codes
 
 
-@pytest.mark.parametrize(("threshold", "inactive", "active"), [(30, 4, 5), (60, 2, 7), (90, 1, 8)])
+@pytest.mark.parametrize(("threshold", "inactive", "active"), [(30, 5, 4), (60, 2, 7), (90, 1, 8)])
 def test_threshold_selects_the_headline(tmp_path: Path, threshold: int, inactive: int, active: int) -> None:
     result = run(tmp_path, utilisation_snapshot(), ComputeSettings(threshold_days=threshold))
     u = result.payloads[Family.UTILISATION]
@@ -268,26 +281,31 @@ def test_reclaim_before_renewal(tmp_path: Path) -> None:
     got = [
         (
             x.subscription_id,
-            x.days_to_renewal,
+            x.event,
+            x.days_to_event,
             x.reclaimable_seats,
             x.monthly_saving.amount if x.monthly_saving else None,
             x.term_saving.amount if x.term_saving else None,
         )
         for x in u.renewals
     ]
-    # E3 spare = 2 unassigned + 5 reclaimable = 7, allotted in renewal order: 6 to s-e3-a, then 1 to s-e3-b.
-    # Pro spare = 3 + 1 = 4 ≤ 5 seats, no price. The past-dated and suspended subscriptions are skipped.
+    # E3 waste seats = 2 unassigned + 6 reclaimable = 8, allotted in renewal order: 6 to s-e3-a, 2 to s-e3-b.
+    # Pro = 3 + 1 = 4 ≤ 5 seats, no price. The past-dated and suspended subscriptions are skipped.
     assert got == [
-        ("s-e3-a", 20, 6, 180.0, 2160.0),  # 6 × 30; × 12
-        ("s-pbi", 40, 4, None, None),
-        ("s-e3-b", 200, 1, 30.0, 360.0),  # 1 × 30; × 12
+        ("s-e3-a", "renewal", 20, 6, 180.0, 2160.0),  # 6 × 30; × 12
+        ("s-pbi", "renewal", 40, 4, None, None),
+        ("s-e3-b", "renewal", 200, 2, 60.0, 720.0),  # 2 × 30; × 12
     ]
 
 
 def test_reclaimable_detail_list_gives_each_reason(tmp_path: Path) -> None:
     result = run(tmp_path, utilisation_snapshot(), ComputeSettings(prices={E3: PriceInfo("GBP", 30.0)}))
-    rows = {(x["user_principal_name"], x["sku_id"]): x for x in result.lists["reclaimable-licences"]()}
-    assert len(rows) == 6  # = totals.reclaimable_assignments
+    listed = list(result.lists["reclaimable-licences"]())
+    rows = {(x["user_principal_name"], x["sku_id"]): x for x in listed}
+    assert len(rows) == 9  # 7 reclaimable assignments + one unassigned-seats row for E3 and for Pro
+    assert rows[None, E3]["seats"] == 2 and rows[None, E3]["monthly_cost"] == 60.0
+    assert rows[None, PBI_PRO]["reason"] == "unassigned" and rows[None, PBI_PRO]["monthly_cost"] is None
+    assert sum(x["monthly_cost"] or 0 for x in listed) == 240.0  # = the monthly waste
     assert rows["a7@t.example", E3]["reasons"] == "disabled"
     assert rows["a4@t.example", E3]["reasons"] == "inactive"
     assert rows["a4@t.example", E3]["days_inactive"] == 31
@@ -302,14 +320,22 @@ def test_reclaimable_detail_list_gives_each_reason(tmp_path: Path) -> None:
 
 
 def test_adoption_per_workload(tmp_path: Path) -> None:
+    # The report was refreshed 2 days before as_of: every window counts back from that refresh date.
+    refresh = day(2)
+
+    def back(days: int) -> date:
+        return refresh - timedelta(days=days)
+
     def detail(n: int, **fields: Any) -> r.ActiveUserDetail:
-        return r.ActiveUserDetail(report_refresh_date=day(2), user_principal_name=f"u{n}@t.example", **fields)
+        return r.ActiveUserDetail(
+            report_refresh_date=refresh, user_principal_name=f"u{n}@t.example", **fields
+        )
 
     def apps(n: int, last: int | None, **fields: Any) -> r.M365AppUserDetail:
         return r.M365AppUserDetail(
-            report_refresh_date=day(2),
+            report_refresh_date=refresh,
             user_principal_name=f"u{n}@t.example",
-            last_activity_date=None if last is None else day(last),
+            last_activity_date=None if last is None else back(last),
             report_period=30,
             **fields,
         )
@@ -317,13 +343,13 @@ def test_adoption_per_workload(tmp_path: Path) -> None:
     ex = {"has_exchange_license": True}
     data: dict[Dataset, Sequence[BaseModel]] = {
         Dataset.ACTIVE_USER_DETAIL: [
-            detail(1, **ex, exchange_last_activity_date=day(7), has_teams_license=True,
-                   teams_last_activity_date=day(30)),
-            detail(2, **ex, exchange_last_activity_date=day(20), has_teams_license=True,
-                   teams_last_activity_date=day(31)),
-            detail(3, **ex, exchange_last_activity_date=day(60)),
+            detail(1, **ex, exchange_last_activity_date=back(7), has_teams_license=True,
+                   teams_last_activity_date=back(30)),
+            detail(2, **ex, exchange_last_activity_date=back(20), has_teams_license=True,
+                   teams_last_activity_date=back(31)),
+            detail(3, **ex, exchange_last_activity_date=back(60)),
             detail(4, **ex),  # licensed, never active
-            detail(5, **ex, exchange_last_activity_date=day(1), is_deleted=True),  # deleted: left out
+            detail(5, **ex, exchange_last_activity_date=back(1), is_deleted=True),  # deleted: left out
         ],
         Dataset.M365_APP_USER_DETAIL: [
             apps(1, 1, windows=True, web=True, word=True),
@@ -341,6 +367,22 @@ def test_adoption_per_workload(tmp_path: Path) -> None:
     assert a.apps_by_platform == {"windows": 1, "mac": 1, "mobile": 0, "web": 1}
     assert a.apps_by_product["word"] == 2
     assert a.apps_report_period_days == 30
+
+
+def test_adoption_windows_count_back_from_the_report_refresh_date(tmp_path: Path) -> None:
+    # Refreshed 3 days before as_of; activity 6 days before the refresh (9 before as_of) is within 7 days.
+    row = r.ActiveUserDetail(
+        report_refresh_date=day(3),
+        user_principal_name="u@t.example",
+        has_exchange_license=True,
+        exchange_last_activity_date=day(9),
+    )
+    a = run(tmp_path, {Dataset.ACTIVE_USER_DETAIL: [row]}).payloads[Family.ADOPTION]
+    assert isinstance(a, AdoptionSummary)
+    exchange = next(x for x in a.workloads if x.workload == "exchange")
+    assert (exchange.active_7, exchange.active_30) == (1, 1)
+    refreshed = next(x for x in a.sources if x.dataset == "active_user_detail")
+    assert refreshed.data_as_of == day(3)  # the date the windows count from is shown
 
 
 # --- productivity ----------------------------------------------------------------------------------------
@@ -691,12 +733,13 @@ def test_assurance_facts_from_a_hand_snapshot(tmp_path: Path) -> None:
     assert got("synced-admins", "synced_admins") == ("fail", 1)  # m2
     assert got("legacy-auth-blocked", "blocking_policies") == ("pass", 1)
     assert got("mfa-required-for-all", "requiring_policies") == ("fail", 0)
-    # enabled accounts 8 (all but m6); no sign-in in 90 d: m3, m4, g1, g2, g3 → 5 / 8 = 62.5 % > 5
+    # enabled accounts 8 (all but m6); no successful sign-in in 90 d: m3, m4, m5 (a non-interactive
+    # attempt is not a success), g1, g2, g3 → 6 / 8 = 75 % > 5
     assert got("stale-enabled-accounts", "enabled_accounts", "stale_enabled_90", "stale_pct") == (
         "fail",
         8,
-        5,
-        62.5,
+        6,
+        75.0,
     )
     # stale guests: g1 (never, created 200 d ago, licensed) and g3 (91 d, unlicensed)
     assert got("stale-guests", "enabled_guests", "stale_guests", "stale_licensed_guests") == ("fail", 3, 2, 1)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from dev.tenant import SeatTruth
 from shared.insights.engine import ComputeSettings
 from shared.insights.models import AdoptionSummary, AssuranceSummary, Family, UtilisationSummary
 from shared.snapshot import Dataset
@@ -15,6 +16,27 @@ CASES = [
     (7, 900, {"global_admins": 1, "legacy_auth_blocked": False, "mfa_required_for_all": True}),
     (23, 1200, {"premium": False, "synced_ratio": 0.0}),
 ]
+
+
+def _seats_match(u: UtilisationSummary, seats: SeatTruth, basis: str) -> None:
+    """Every subscription status counts as the ground truth says: which SKUs are listed, their usable,
+    unassigned, over-assigned, trial and waste seats, and which subscriptions have which next event."""
+    rows = {row.sku_id: row for row in u.skus}
+    assert set(rows) == set(seats.capability_status)  # a Deleted SKU nobody holds is not listed
+    for name, expected in (
+        ("capability_status", seats.capability_status),
+        ("purchased", seats.purchased),
+        ("unassigned", seats.unassigned),
+        ("over_assigned", seats.over_assigned),
+        ("trial_seats", seats.trial_seats),
+        ("waste_seats", seats.waste_seats[basis]),
+    ):
+        assert {sku_id: getattr(row, name) for sku_id, row in rows.items()} == expected, name
+    assert {e.subscription_id: e.event for e in u.renewals} == seats.events
+    # Every status is planted, and so is every capabilityStatus but Deleted's (a SKU nobody holds).
+    assert set(seats.statuses) == {"Enabled", "Warning", "Suspended", "LockedOut", "Deleted"}
+    assert set(seats.capability_status.values()) == {"Enabled", "Warning", "Suspended", "LockedOut"}
+    assert any(seats.over_assigned.values())
 
 
 def _checks(summary: AssuranceSummary) -> dict[str, dict[str, object]]:
@@ -41,8 +63,9 @@ def test_every_family_matches_ground_truth(
     assert u.totals.guests_licensed == truth.guests_licensed
     assert u.totals.redundant_assignments == truth.redundant_assignments
     assert u.redundant_by_sku == truth.redundant_by_sku
-    assert {row.sku_id: row.assigned for row in u.skus} == truth.sku_consumed
-    assert {row.sku_id: row.holders for row in u.skus} == truth.sku_consumed
+    assert {row.sku_id: row.assigned for row in u.skus if row.assigned} == truth.sku_consumed
+    assert {row.sku_id: row.holders for row in u.skus if row.holders} == truth.sku_consumed
+    _seats_match(u, case.tenant.seat_truth, "blended" if spec.get("premium", True) else "reports")
     if spec.get("premium", True):
         assert u.activity_basis == "blended"
         assert u.inactive_licensed == truth.inactive_licensed

@@ -100,9 +100,10 @@ def test_assigned_accounts_split_into_active_inactive_disabled(example: Example)
     truth = example.tenant.ground_truth
     for row in u.skus:
         # The engine's identity, per SKU: every account holding the SKU is exactly one of disabled
-        # (account disabled), inactive (enabled, blended last activity older than the threshold or none)
-        # or active (the rest): holders = active + inactive + disabled.
-        assert row.holders == row.active + row.inactive + row.disabled, row.sku_id
+        # (account disabled), inactive (enabled, last activity older than the threshold or none), no usage
+        # signal (an active account holding an add-on Graph shows no use of) or active (the rest).
+        assert row.holders == row.active + row.inactive + row.no_signal + row.disabled, row.sku_id
+        assert row.no_signal == 0 or row.usage_signal == "none", row.sku_id
         # consumedUnits agrees with the holders in the snapshot (the generator keeps them consistent).
         assert row.assigned == row.holders, row.sku_id
         assert row.unassigned == max(row.purchased - row.assigned, 0)
@@ -148,9 +149,11 @@ def test_small_groups_never_carry_figures(example: Example) -> None:
     assert isinstance(a, AdoptionSummary)
     assert isinstance(p, ProductivitySummary)
     for g in a.groups:
-        assert g.suppressed == (g.people < MIN_GROUP), g.group
+        assert g.suppressed or g.people >= MIN_GROUP, g.group  # small ones always, others to cover them
         if g.suppressed:
             assert g.workloads == {}, g.group
+    hidden = sum(g.people for g in a.groups if g.suppressed)
+    assert hidden == 0 or hidden >= MIN_GROUP or len(a.groups) == sum(g.suppressed for g in a.groups)
     for pg in p.groups:
         assert pg.suppressed == (pg.active_users < MIN_GROUP), pg.group
         if pg.suppressed:
