@@ -1,9 +1,16 @@
-"""Assurance: identity security checks as data-driven rules, and the 0–100 posture score.
+"""Assurance: identity security checks as declarations, their evaluation, and the 0–100 posture score.
 
-Each check is a row of `CHECKS`: an id, title, severity, baseline reference (CISA SCuBA `MS.AAD.*` where one
-exists), remediation text, the datasets it reads, and a small pure function of `AssuranceFacts` (counts
-folded from the snapshot in the engine's single streaming pass). A check whose dataset is missing from the
-run is `not_applicable`, with the reason (usually the licence the data needs), never silently passed.
+A check is one declaration (`shared/insights/checks/`): its metadata (`CheckInfo`: id, title, severity,
+every baseline id it implements, rationale, remediation with the admin-centre path, the licence, Graph
+permission and Graph data it needs) plus either
+
+- a per-account rule (`AccountRule`): which subjects it looks at, the predicate that makes one an
+  offender, and a grading rule over the offenders; the published count is `len(offenders)` and the
+  `assurance-findings` rows are exactly the offenders, from the same pass; or
+- a whole-tenant rule (`TenantRule`): one evaluation of the tenant's configuration.
+
+A check whose data is missing from the run is `not_applicable`, with which of three causes applies (see
+`NotApplicable`): never a pass, and an API failure is never called a missing licence.
 
 Posture score (also in the README, "Posture score"):
 
@@ -15,13 +22,23 @@ and `None` when no check applies.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any
+from typing import Any, Generic, TypeVar
 
-from shared.insights.models import CheckResult, CheckStatus, Posture, ScorePoint, SecureScoreSummary, Severity
-from shared.insights.rounding import exact, half_up, money, pct, stat
+from shared.graph.errors import PERMISSION_DENIED
+from shared.insights.models import (
+    CheckResult,
+    CheckStatus,
+    NotApplicableCause,
+    Posture,
+    ScorePoint,
+    SecureScoreSummary,
+    Severity,
+)
+from shared.insights.rounding import exact, half_up, pct, stat
+from shared.insights.state import RoleHolder, TenantState
 from shared.snapshot import Dataset
 
 SEVERITY_WEIGHT: dict[str, int] = {"high": 3, "medium": 2, "low": 1}
@@ -30,54 +47,22 @@ POSTURE_FORMULA = (
     "round half-up(100 × Σ w·s / Σ w) over applicable checks; w = 3 high, 2 medium, 1 low; "
     "s = 1 pass, 0.5 warn, 0 fail"
 )
-GA_MIN, GA_MAX = 2, 8  # MS.AAD.7.1v1
-STALE_DAYS = 90
 
-# Why a dataset can be absent from a run, for `not_applicable` reasons.
-UNAVAILABLE_REASONS = {
-    Dataset.SIGN_IN_ACTIVITY: "needs Microsoft Entra ID P1 or P2 (sign-in activity) and AuditLog.Read.All",
-    Dataset.CONDITIONAL_ACCESS_POLICIES: "needs Microsoft Entra ID P1 (Conditional Access), Policy.Read.All",
-    Dataset.REGISTRATION_DETAILS: "needs Microsoft Entra ID P1 or P2 and AuditLog.Read.All",
-    Dataset.SECURE_SCORES: "needs SecurityEvents.Read.All",
-    Dataset.ROLE_ASSIGNMENTS: "needs RoleManagement.Read.Directory",
-}
+Subject = TypeVar("Subject", int, RoleHolder)  # an account (its table index) or a role holder
 
 
 @dataclass(frozen=True, slots=True)
-class CaPolicy:
-    state: str
-    include_users: tuple[str, ...]
-    exclude_users: tuple[str, ...]
-    include_applications: tuple[str, ...]
-    client_app_types: tuple[str, ...]
-    built_in_controls: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class AssuranceFacts:
-    statuses: Mapping[str, str]  # dataset → complete | failed | unavailable | missing
-    enabled_accounts: int = 0
-    enabled_members: int = 0
-    registration_rows: int = 0
-    mfa_registered: int = 0
-    mfa_registered_enabled_members: int = 0
-    admins: int = 0
-    admins_without_mfa: int = 0
-    global_admins: int = 0
-    privileged_without_ga: int = 0
-    synced_admins: int = 0
-    inactive_licensed_admins_90: int = 0
-    stale_enabled_90: int = 0
-    guests_enabled: int = 0
-    guests_stale: int = 0
-    guests_stale_licensed: int = 0
-    licensed_enabled: int = 0
-    licensed_without_mfa: int = 0
-    waste_currency: str | None = None
-    inactive_admin_monthly_cost: float = 0.0
-    stale_guest_monthly_cost: float = 0.0
-    ca_policies: tuple[CaPolicy, ...] = ()
-    secure_scores: tuple[ScorePoint, ...] = ()  # newest first
+class CheckInfo:
+    id: str
+    title: str
+    severity: Severity
+    baselines: tuple[str, ...]  # every baseline id it implements: MS.AAD.x.yvN, EIDSCA.xxNN, CIS.M365.x.y.z
+    rationale: str
+    remediation: str  # what to do, with the admin-centre path
+    requires: tuple[Dataset, ...]  # the snapshot datasets it reads
+    permissions: tuple[str, ...]  # least-privileged Graph application permissions those datasets need
+    graph: tuple[str, ...]  # the Graph requests behind them
+    licence: str | None = None  # the licence the data needs, if any (e.g. "Microsoft Entra ID P1")
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,156 +70,177 @@ class Outcome:
     status: CheckStatus
     evidence: dict[str, Any]
     reason: str | None = None
+    cause: NotApplicableCause | None = None  # why, when a rule itself finds it cannot judge
+
+
+@dataclass(frozen=True)  # no slots: a parametrised generic sets __orig_class__ on its instances
+class AccountRule(Generic[Subject]):
+    """A per-account check: `offends` picks the offenders among `subjects`; `grade` turns them (and the
+    state's population counts) into the verdict; `detail` is the finding's one line about an offender."""
+
+    info: CheckInfo
+    subjects: Callable[[TenantState], Iterable[Subject]]
+    offends: Callable[[TenantState, Subject], bool]
+    grade: Callable[[TenantState, Sequence[Subject]], Outcome]
+    detail: Callable[[TenantState, Subject], str]
+
+    def offenders(self, state: TenantState) -> list[Subject]:
+        return [s for s in self.subjects(state) if self.offends(state, s)]
+
+    def describe(self, state: TenantState, subject: Any) -> str:
+        """The finding's line about one of this rule's own offenders."""
+        return self.detail(state, subject)
 
 
 @dataclass(frozen=True, slots=True)
-class Check:
-    id: str
-    title: str
-    severity: Severity
-    baseline: str | None
-    remediation: str
-    requires: tuple[Dataset, ...]
-    evaluate: Callable[[AssuranceFacts], Outcome]
+class TenantRule:
+    """A whole-tenant check: one evaluation of the tenant's configuration."""
+
+    info: CheckInfo
+    evaluate: Callable[[TenantState], Outcome]
 
 
-def _graded(value: float | None, pass_at: float, warn_at: float) -> CheckStatus:
+Check = AccountRule[int] | AccountRule[RoleHolder] | TenantRule
+
+
+@dataclass(frozen=True, slots=True)
+class Assessed:
+    """One check's verdict and the offenders it was graded on (empty for a whole-tenant check)."""
+
+    check: Check
+    result: CheckResult
+    offenders: Sequence[int | RoleHolder]
+
+
+def graded(value: float | None, pass_at: float, warn_at: float) -> CheckStatus:
+    """pass at or above `pass_at`, warn at or above `warn_at`, else fail; warn when there is no value."""
     if value is None:
         return "warn"
     return "pass" if value >= pass_at else "warn" if value >= warn_at else "fail"
 
 
-# --- the checks (pure functions of the facts) ------------------------------------------------------------
+def none_allowed(offenders: int) -> CheckStatus:
+    return "fail" if offenders else "pass"
 
 
-def mfa_registration(f: AssuranceFacts) -> Outcome:
-    coverage = pct(f.mfa_registered_enabled_members, f.enabled_members)
-    return Outcome(
-        _graded(coverage, 95, 80),
-        {
-            "enabled_members": f.enabled_members,
-            "registered_enabled_members": f.mfa_registered_enabled_members,
-            "coverage_pct": coverage,
-            "registered_all_accounts": f.mfa_registered,
-            "registration_rows": f.registration_rows,
-        },
+def share_graded(offenders: int, whole: int, warn_up_to_pct: float = 5) -> tuple[CheckStatus, float | None]:
+    """pass with no offender, warn while they are at most `warn_up_to_pct` % of `whole`, else fail."""
+    share = pct(offenders, whole)
+    if not offenders:
+        return "pass", share
+    return ("warn" if (share or 0) <= warn_up_to_pct else "fail"), share
+
+
+# --- not applicable: which cause, in plain words ----------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class NotApplicable:
+    cause: NotApplicableCause
+    reason: str
+
+
+def not_applicable(info: CheckInfo, state: TenantState) -> NotApplicable | None:
+    """Why the check cannot be evaluated in this run, or None when all its data is there.
+
+    - `not_licensed`: Graph answered that the tenant lacks the licence the data needs (the collector's
+      "unavailable", from 403 Authentication_RequestFromNonPremiumTenantOrB2CTenant);
+    - `permission_not_granted`: Graph answered 403 Authorization_RequestDenied: the app lacks the
+      permission (learn.microsoft.com/graph/resolve-auth-errors);
+    - `data_unreadable`: any other failure, or the dataset is absent from the run.
+    """
+    for dataset in info.requires:
+        status = state.statuses.get(dataset.value, "missing")
+        if status == "complete":
+            continue
+        error = state.errors.get(dataset.value)
+        if status == "unavailable":
+            licence = info.licence or "a licence the tenant does not have"
+            return NotApplicable("not_licensed", f"not licensed: {dataset.value} needs {licence}")
+        if error and f"403 {PERMISSION_DENIED}" in error:
+            granted = " and ".join(info.permissions) or "a permission"
+            return NotApplicable(
+                "permission_not_granted",
+                f"permission not granted: reading {dataset.value} needs {granted} ({error})",
+            )
+        detail = f" ({error})" if error else ""
+        return NotApplicable(
+            "data_unreadable", f"data could not be read: the {dataset.value} dataset is {status}{detail}"
+        )
+    return None
+
+
+# --- evaluation -------------------------------------------------------------------------------------------
+
+
+def _result(info: CheckInfo, outcome: Outcome) -> CheckResult:
+    return CheckResult(
+        id=info.id,
+        title=info.title,
+        severity=info.severity,
+        status=outcome.status,
+        reason=outcome.reason,
+        evidence=outcome.evidence,
+        remediation=info.remediation,
+        baseline=info.baselines[0] if info.baselines else None,
+        requires=[d.value for d in info.requires],
+        not_applicable=outcome.cause,
+        baselines=list(info.baselines),
+        rationale=info.rationale,
+        licence=info.licence,
+        permissions=list(info.permissions),
+        graph=list(info.graph),
     )
 
 
-def admins_without_mfa(f: AssuranceFacts) -> Outcome:
-    return Outcome(
-        "fail" if f.admins_without_mfa else "pass",
-        {"admins": f.admins, "admins_without_mfa": f.admins_without_mfa},
+def assess(check: Check, state: TenantState) -> Assessed:
+    missing = not_applicable(check.info, state)
+    if missing is not None:
+        outcome = Outcome("not_applicable", {}, missing.reason, missing.cause)
+        return Assessed(check, _result(check.info, outcome), ())
+    if isinstance(check, TenantRule):
+        return Assessed(check, _result(check.info, check.evaluate(state)), ())
+    return _assess_accounts(check, state)
+
+
+def _assess_accounts(check: AccountRule[Any], state: TenantState) -> Assessed:
+    offenders = check.offenders(state)
+    return Assessed(check, _result(check.info, check.grade(state, offenders)), offenders)
+
+
+def assess_all(checks: Iterable[Check], state: TenantState) -> list[Assessed]:
+    return [assess(check, state) for check in checks]
+
+
+def findings(
+    state: TenantState, assessed: Iterable[Assessed]
+) -> Iterator[tuple[CheckResult, int | RoleHolder, str]]:
+    """(check, offender, detail) for every offender of a failing or warning per-account check: high
+    severity first (declaration order within a severity), each check's offenders by user principal name."""
+    ranked = sorted(
+        (a for a in assessed if a.result.status in ("fail", "warn") and a.offenders),
+        key=lambda a: -SEVERITY_WEIGHT[a.result.severity],
     )
+    for item in ranked:
+        rule = item.check
+        assert isinstance(rule, AccountRule)  # only per-account rules have offenders
+        for subject in sorted(item.offenders, key=state.sort_name):
+            yield item.result, subject, rule.describe(state, subject)
 
 
-def global_admin_count(f: AssuranceFacts) -> Outcome:
-    ok = GA_MIN <= f.global_admins <= GA_MAX
-    return Outcome(
-        "pass" if ok else "fail",
-        {"global_admins": f.global_admins, "minimum": GA_MIN, "maximum": GA_MAX},
-        None if ok else ("too few: no break-glass cover" if f.global_admins < GA_MIN else "too many"),
-    )
-
-
-def global_admin_ratio(f: AssuranceFacts) -> Outcome:
-    ok = GA_MIN <= f.global_admins <= GA_MAX and f.global_admins <= f.privileged_without_ga
-    ratio = stat(Fraction(f.global_admins, f.privileged_without_ga)) if f.privileged_without_ga else None
-    return Outcome(
-        "pass" if ok else "fail",
-        {"global_admins": f.global_admins, "other_privileged_users": f.privileged_without_ga, "ratio": ratio},
-    )
-
-
-def synced_admins(f: AssuranceFacts) -> Outcome:
-    return Outcome(
-        "fail" if f.synced_admins else "pass", {"admins": f.admins, "synced_admins": f.synced_admins}
-    )
-
-
-def _targets_everyone(p: CaPolicy) -> bool:
-    return (
-        p.state == "enabled"
-        and "all" in {u.lower() for u in p.include_users}
-        and "all" in {a.lower() for a in p.include_applications}
-    )
-
-
-def legacy_auth_blocked(f: AssuranceFacts) -> Outcome:
-    legacy = {"exchangeactivesync", "other"}
-    blocking = [
-        p
-        for p in f.ca_policies
-        if _targets_everyone(p)
-        and legacy <= {c.lower() for c in p.client_app_types}
-        and "block" in {c.lower() for c in p.built_in_controls}
-    ]
-    return Outcome(
-        "pass" if blocking else "fail",
-        {"policies": len(f.ca_policies), "blocking_policies": len(blocking)},
-    )
-
-
-def mfa_required_for_all(f: AssuranceFacts) -> Outcome:
-    requiring = [
-        p
-        for p in f.ca_policies
-        if _targets_everyone(p)
-        and "mfa" in {c.lower() for c in p.built_in_controls}
-        and (not p.client_app_types or "all" in {c.lower() for c in p.client_app_types})
-    ]
-    return Outcome(
-        "pass" if requiring else "fail",
-        {"policies": len(f.ca_policies), "requiring_policies": len(requiring)},
-    )
-
-
-def stale_enabled_accounts(f: AssuranceFacts) -> Outcome:
-    share = pct(f.stale_enabled_90, f.enabled_accounts)
-    status: CheckStatus = "pass" if not f.stale_enabled_90 else "warn" if (share or 0) <= 5 else "fail"
-    return Outcome(
-        status,
-        {"enabled_accounts": f.enabled_accounts, "stale_enabled_90": f.stale_enabled_90, "stale_pct": share},
-    )
-
-
-def stale_guests(f: AssuranceFacts) -> Outcome:
-    status: CheckStatus = "fail" if f.guests_stale_licensed else "warn" if f.guests_stale else "pass"
-    return Outcome(
-        status,
-        {
-            "enabled_guests": f.guests_enabled,
-            "stale_guests": f.guests_stale,
-            "stale_licensed_guests": f.guests_stale_licensed,
-            "monthly_cost": money(f.stale_guest_monthly_cost) if f.waste_currency else None,
-            "currency": f.waste_currency,
-        },
-    )
-
-
-def inactive_licensed_admins(f: AssuranceFacts) -> Outcome:
-    return Outcome(
-        "fail" if f.inactive_licensed_admins_90 else "pass",
-        {
-            "admins": f.admins,
-            "inactive_licensed_admins_90": f.inactive_licensed_admins_90,
-            "monthly_cost": money(f.inactive_admin_monthly_cost) if f.waste_currency else None,
-            "currency": f.waste_currency,
-        },
-    )
-
-
-def licensed_without_mfa(f: AssuranceFacts) -> Outcome:
-    share = pct(f.licensed_without_mfa, f.licensed_enabled)
-    status: CheckStatus = "pass" if not f.licensed_without_mfa else "warn" if (share or 0) <= 5 else "fail"
-    return Outcome(
-        status,
-        {
-            "licensed_enabled": f.licensed_enabled,
-            "licensed_without_mfa": f.licensed_without_mfa,
-            "pct": share,
-        },
-    )
+def posture(results: Iterable[CheckResult]) -> Posture:
+    """round(100 × Σ w·s / Σ w) over applicable checks (see the module docstring and the README)."""
+    counts = {status: 0 for status in ("pass", "warn", "fail", "not_applicable")}
+    weighted, weights = Fraction(0), 0
+    for result in results:
+        counts[result.status] += 1
+        if result.status == "not_applicable":
+            continue
+        weight = SEVERITY_WEIGHT[result.severity]
+        weights += weight
+        weighted += weight * STATUS_SCORE[result.status]
+    score = int(half_up(100 * weighted / weights, 0)) if weights else None
+    return Posture(score=score, formula=POSTURE_FORMULA, counts=counts)
 
 
 def secure_score_summary(points: tuple[ScorePoint, ...]) -> SecureScoreSummary | None:
@@ -255,192 +261,3 @@ def secure_score_summary(points: tuple[ScorePoint, ...]) -> SecureScoreSummary |
         change_30d=change(30),
         history=list(reversed(points)),
     )
-
-
-def secure_score(f: AssuranceFacts) -> Outcome:
-    summary = secure_score_summary(f.secure_scores)
-    if summary is None:
-        return Outcome("not_applicable", {}, "no Secure Score in this run")
-    return Outcome(
-        _graded(summary.pct, 70, 40),
-        {
-            "current": summary.current,
-            "maximum": summary.maximum,
-            "pct": summary.pct,
-            "change_7d": summary.change_7d,
-            "change_30d": summary.change_30d,
-        },
-    )
-
-
-USERS, SIGN_IN, REG, ROLES, CA, SCORE = (
-    Dataset.USERS,
-    Dataset.SIGN_IN_ACTIVITY,
-    Dataset.REGISTRATION_DETAILS,
-    Dataset.ROLE_ASSIGNMENTS,
-    Dataset.CONDITIONAL_ACCESS_POLICIES,
-    Dataset.SECURE_SCORES,
-)
-
-CHECKS: tuple[Check, ...] = (
-    Check(
-        "mfa-registration-coverage",
-        "MFA registration coverage of enabled members",
-        "high",
-        None,
-        "Run an authentication-methods registration campaign (Entra admin centre › Protection › "
-        "Authentication methods › Registration campaign) until every enabled member has an MFA method.",
-        (USERS, REG),
-        mfa_registration,
-    ),
-    Check(
-        "admins-without-mfa",
-        "Administrators without a registered MFA method",
-        "high",
-        None,
-        "Register an MFA method (preferably phishing-resistant) for every account holding a directory role.",
-        (ROLES, REG),
-        admins_without_mfa,
-    ),
-    Check(
-        "global-admin-count",
-        "Between 2 and 8 Global Administrators",
-        "high",
-        "MS.AAD.7.1v1",
-        "Keep at least two (break-glass cover) and at most eight Global Administrators.",
-        (ROLES,),
-        global_admin_count,
-    ),
-    Check(
-        "global-admin-ratio",
-        "Fine-grained roles preferred over Global Administrator",
-        "medium",
-        "MS.AAD.7.2v1",
-        "Move administrators to least-privileged roles so that Global Administrators are no more "
-        "numerous than users holding other privileged roles.",
-        (ROLES,),
-        global_admin_ratio,
-    ),
-    Check(
-        "synced-admins",
-        "Privileged accounts are cloud-only",
-        "high",
-        "MS.AAD.7.3v1",
-        "Give administrators cloud-only accounts (not synchronised from on-premises AD) for their roles.",
-        (ROLES, USERS),
-        synced_admins,
-    ),
-    Check(
-        "legacy-auth-blocked",
-        "Legacy authentication blocked by Conditional Access",
-        "high",
-        "MS.AAD.1.1v1",
-        "Create an enabled Conditional Access policy for all users and all apps with client apps "
-        "'Exchange ActiveSync' and 'Other clients', granting 'Block access'.",
-        (CA,),
-        legacy_auth_blocked,
-    ),
-    Check(
-        "mfa-required-for-all",
-        "MFA required for all users by Conditional Access",
-        "high",
-        "MS.AAD.3.2v2",
-        "Create an enabled Conditional Access policy for all users and all apps requiring multifactor "
-        "authentication (exclude only break-glass accounts).",
-        (CA,),
-        mfa_required_for_all,
-    ),
-    Check(
-        "stale-enabled-accounts",
-        f"Enabled accounts without a sign-in for {STALE_DAYS} days",
-        "medium",
-        None,
-        "Review enabled accounts with no successful sign-in for 90 days; disable or delete those not needed.",
-        (USERS, SIGN_IN),
-        stale_enabled_accounts,
-    ),
-    Check(
-        "stale-guests",
-        f"Guests without a sign-in for {STALE_DAYS} days (and licensed ones)",
-        "medium",
-        None,
-        "Run an access review of guest accounts; remove stale guests and the licences they hold.",
-        (USERS, SIGN_IN),
-        stale_guests,
-    ),
-    Check(
-        "inactive-licensed-admins",
-        f"Licensed administrators inactive for {STALE_DAYS} days (waste × risk)",
-        "high",
-        None,
-        "Remove directory roles and licences from administrator accounts no longer in use; they are both "
-        "spend and an attack path.",
-        (ROLES, USERS),
-        inactive_licensed_admins,
-    ),
-    Check(
-        "licensed-without-mfa",
-        "Licensed enabled accounts without a registered MFA method",
-        "medium",
-        None,
-        "Require MFA registration for every licensed account (registration campaign, Conditional Access).",
-        (USERS, REG),
-        licensed_without_mfa,
-    ),
-    Check(
-        "secure-score",
-        "Microsoft Secure Score",
-        "low",
-        None,
-        "Work through the improvement actions in Microsoft Defender › Secure Score.",
-        (SCORE,),
-        secure_score,
-    ),
-)
-
-
-def _unavailable(check: Check, statuses: Mapping[str, str]) -> str | None:
-    for dataset in check.requires:
-        status = statuses.get(dataset.value, "missing")
-        if status == "complete":
-            continue
-        if status == "unavailable":
-            return UNAVAILABLE_REASONS.get(dataset, f"the tenant does not provide {dataset.value}")
-        return f"the {dataset.value} dataset is {status} in this run"
-    return None
-
-
-def run_checks(facts: AssuranceFacts, checks: tuple[Check, ...] = CHECKS) -> list[CheckResult]:
-    results = []
-    for check in checks:
-        reason = _unavailable(check, facts.statuses)
-        outcome = Outcome("not_applicable", {}, reason) if reason else check.evaluate(facts)
-        results.append(
-            CheckResult(
-                id=check.id,
-                title=check.title,
-                severity=check.severity,
-                status=outcome.status,
-                reason=outcome.reason,
-                evidence=outcome.evidence,
-                remediation=check.remediation,
-                baseline=check.baseline,
-                requires=[d.value for d in check.requires],
-            )
-        )
-    return results
-
-
-def posture(results: list[CheckResult]) -> Posture:
-    """round(100 × Σ w·s / Σ w) over applicable checks (see the module docstring and the README)."""
-    counts = {status: 0 for status in ("pass", "warn", "fail", "not_applicable")}
-    weighted, weights = Fraction(0), 0
-    for result in results:
-        counts[result.status] += 1
-        if result.status == "not_applicable":
-            continue
-        weight = SEVERITY_WEIGHT[result.severity]
-        weights += weight
-        weighted += weight * STATUS_SCORE[result.status]
-    score = int(half_up(100 * weighted / weights, 0)) if weights else None
-    return Posture(score=score, formula=POSTURE_FORMULA, counts=counts)

@@ -11,9 +11,8 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime
-from fractions import Fraction
 from typing import Any
 
 from shared.insights.accounts import (
@@ -21,19 +20,12 @@ from shared.insights.accounts import (
     GUEST,
     MFA_KNOWN,
     MFA_REGISTERED,
-    SYNCED,
     AccountTable,
-    iso,
     ordinal,
 )
 from shared.insights.adoption import WORKLOADS, AdoptionAccumulator
-from shared.insights.assurance import (
-    AssuranceFacts,
-    CaPolicy,
-    posture,
-    run_checks,
-    secure_score_summary,
-)
+from shared.insights.assurance import assess_all, posture, secure_score_summary
+from shared.insights.checks import CHECKS
 from shared.insights.details import detail_lists
 from shared.insights.models import (
     AdoptionSummary,
@@ -47,24 +39,19 @@ from shared.insights.models import (
     UtilisationSummary,
 )
 from shared.insights.productivity import ProductivityAccumulator
-from shared.insights.rounding import exact, money
 from shared.insights.snapshot_reader import SnapshotReader
 from shared.insights.source import BlobStore
+from shared.insights.state import CaPolicy, Population, RoleHolders, TenantState
 from shared.insights.utilisation import ActivityBasis, PriceInfo, Utilisation, merged_catalogue
 from shared.licensing import Catalogue, load_catalogue
 from shared.snapshot import Dataset
 from shared.snapshot import records as r
 from shared.snapshot.roles import (
-    GLOBAL_ADMINISTRATOR,
-    HIGHLY_PRIVILEGED_ROLES,
-    PRIVILEGED_ROLES,
     ROLE_GROUPS_NOT_EXPANDED,
-    role_name,
 )
 
 log = logging.getLogger(__name__)
 
-STALE_DAYS = 90
 NO_DEPARTMENT = "(no department)"  # accounts without one are a counted group like any other
 CONCEALED_NAME = re.compile(r"[0-9A-F]{32}")
 CONCEAL_HELP = (
@@ -136,52 +123,29 @@ RowSource = Callable[[], Iterator[dict[str, Any]]]
 
 @dataclass
 class ComputedRun:
+    """One computed run: the four family payloads, their trend points and warnings, and the detail lists
+    (rows generated lazily from the fold's state when the publisher writes them)."""
+
     run_id: str
     as_of: date
     collected_at: datetime
     computed_at: datetime
-    payloads: dict[Family, Payload]
+    utilisation: UtilisationSummary
+    adoption: AdoptionSummary
+    productivity: ProductivitySummary
+    assurance: AssuranceSummary
     trend: dict[Family, dict[str, float | None]]
     warnings: list[InsightWarning]
-    lists: dict[str, RowSource]  # detail list id → rows (generated lazily from the in-memory state)
+    lists: dict[str, RowSource]  # detail list id → rows
 
-
-class _Roles:
-    """Privileged role holders: principal id → role ids, how each role is held (directly or through which
-    role-assignable groups), plus the principal facts for those not in `/users`."""
-
-    def __init__(self) -> None:
-        self.by_principal: dict[str, set[str]] = {}
-        self.direct: set[tuple[str, str]] = set()  # (principal, role) assigned to the person
-        self.via: dict[tuple[str, str], set[str]] = {}  # (principal, role) → names of groups it comes through
-        self.synced: set[str] = set()
-
-    def add(self, row: r.RoleAssignment) -> None:
-        role = row.role_definition_id.lower()
-        if row.principal_type.lower() != "user" or role not in PRIVILEGED_ROLES:
-            # A group's own row is followed by one row per member; service principals are not people.
-            return
-        key = row.principal_id.lower()
-        self.by_principal.setdefault(key, set()).add(role)
-        if row.via_group_id:
-            self.via.setdefault((key, role), set()).add(row.via_group_name or row.via_group_id)
-        else:
-            self.direct.add((key, role))
-        if row.principal_on_premises_sync_enabled:
-            self.synced.add(key)
-
-    def describe(self, principal: str) -> str:
-        """The roles a person holds, ';'-separated, each saying which group it comes through if any:
-        "Helpdesk Administrator (via group Helpdesk team)"."""
-        named = []
-        for role in self.by_principal.get(principal, ()):
-            groups = sorted(self.via.get((principal, role), ()))
-            if not groups:
-                named.append(role_name(role))
-                continue
-            direct = "directly and " if (principal, role) in self.direct else ""
-            named.append(f"{role_name(role)} ({direct}via group {', '.join(groups)})")
-        return ";".join(sorted(named))
+    @property
+    def payloads(self) -> dict[Family, Payload]:
+        return {
+            Family.UTILISATION: self.utilisation,
+            Family.ADOPTION: self.adoption,
+            Family.PRODUCTIVITY: self.productivity,
+            Family.ASSURANCE: self.assurance,
+        }
 
 
 def compute(
@@ -193,12 +157,14 @@ def compute(
     now: datetime,
     catalogue: Catalogue | None = None,
 ) -> ComputedRun:
-    return _Computation(
+    return _Fold(
         store, as_of=as_of, run_id=run_id, settings=settings, now=now, catalogue=catalogue or load_catalogue()
     ).run()
 
 
-class _Computation:
+class _Fold:
+    """The one streaming pass over a snapshot; `run` folds it and assembles the families from the state."""
+
     def __init__(
         self,
         store: BlobStore,
@@ -217,7 +183,7 @@ class _Computation:
         self.reference = as_of.toordinal()
         self.table = AccountTable(settings.group_of)
         self.catalogue = catalogue
-        self.roles = _Roles()
+        self.roles = RoleHolders()
         self.group_names: dict[str, str] = {}  # licensing group id → display name
         self.unmatched_registered: dict[str, bool] = {}  # role holders missing from /users
         self.registration_rows = 0
@@ -250,6 +216,7 @@ class _Computation:
         self._registration()
         policies = tuple(
             CaPolicy(
+                name=p.display_name,
                 state=p.state,
                 include_users=tuple(p.include_users),
                 exclude_users=tuple(p.exclude_users),
@@ -414,89 +381,42 @@ class _Computation:
                 )
         return found
 
-    def _facts(self, utilisation: Utilisation, statuses: dict[str, str]) -> AssuranceFacts:
+    def _state(
+        self, utilisation: Utilisation, policies: tuple[CaPolicy, ...], scores: tuple[ScorePoint, ...]
+    ) -> TenantState:
         t = self.table
-        n: dict[str, int] = dict.fromkeys(
-            (
-                "enabled",
-                "enabled_members",
-                "mfa_enabled_members",
-                "stale_enabled",
-                "guests_enabled",
-                "guests_stale",
-                "guests_stale_licensed",
-                "licensed_enabled",
-                "licensed_without_mfa",
-            ),
-            0,
-        )
-        currencies = {p.currency for p in self.settings.prices.values()}
-        currency = next(iter(currencies)) if len(currencies) == 1 else None
-        cost: dict[str, Fraction | int] = {"admins": 0, "guests": 0}
-
-        def monthly(index: int) -> Fraction | int:
-            costs = (utilisation.unit_cost(sku) for sku, _ in t.licences(index))
-            return sum(exact(c.monthly) for c in costs if c is not None)
-
-        registration = statuses.get(Dataset.REGISTRATION_DETAILS.value) == "complete"
+        enabled = members = guests = licensed = 0
         for i in range(len(t)):
             flags = t.flags[i]
             if not flags & ENABLED:
                 continue
-            n["enabled"] += 1
-            n["stale_enabled"] += self.stale(i)
-            licensed = t.combo[i] >= 0
-            if flags & GUEST:
-                n["guests_enabled"] += 1
-                guest_stale = self.stale_guest(i)
-                n["guests_stale"] += guest_stale
-                if guest_stale and licensed:
-                    n["guests_stale_licensed"] += 1
-                    cost["guests"] += monthly(i)
-            else:
-                n["enabled_members"] += 1
-                n["mfa_enabled_members"] += bool(flags & MFA_REGISTERED)
-            if licensed:
-                n["licensed_enabled"] += 1
-                n["licensed_without_mfa"] += registration and not flags & MFA_REGISTERED
-        admins = global_admins = privileged_without_ga = synced = without_mfa = inactive_admins = 0
-        for principal, roles in self.roles.by_principal.items():
-            admins += 1
-            is_ga = GLOBAL_ADMINISTRATOR in roles
-            global_admins += is_ga
-            privileged_without_ga += (not is_ga) and bool(roles.intersection(HIGHLY_PRIVILEGED_ROLES))
-            index = t.by_id.get(principal)
-            if index is None:
-                synced += principal in self.roles.synced
-                without_mfa += not self.unmatched_registered.get(principal, False)
-                continue
-            synced += bool(t.flags[index] & SYNCED) or principal in self.roles.synced
-            without_mfa += not t.flags[index] & MFA_REGISTERED
-            if t.combo[index] >= 0 and utilisation.inactive(index, STALE_DAYS):
-                inactive_admins += 1
-                cost["admins"] += monthly(index)
-        return AssuranceFacts(
-            statuses=statuses,
-            enabled_accounts=n["enabled"],
-            enabled_members=n["enabled_members"],
-            registration_rows=self.registration_rows,
-            mfa_registered=self.registered_rows,
-            mfa_registered_enabled_members=n["mfa_enabled_members"],
-            admins=admins,
-            admins_without_mfa=without_mfa,
-            global_admins=global_admins,
-            privileged_without_ga=privileged_without_ga,
-            synced_admins=synced,
-            inactive_licensed_admins_90=inactive_admins,
-            stale_enabled_90=n["stale_enabled"],
-            guests_enabled=n["guests_enabled"],
-            guests_stale=n["guests_stale"],
-            guests_stale_licensed=n["guests_stale_licensed"],
-            licensed_enabled=n["licensed_enabled"],
-            licensed_without_mfa=n["licensed_without_mfa"],
-            waste_currency=currency,
-            inactive_admin_monthly_cost=money(cost["admins"]),
-            stale_guest_monthly_cost=money(cost["guests"]),
+            enabled += 1
+            guests += bool(flags & GUEST)
+            members += not flags & GUEST
+            licensed += t.combo[i] >= 0
+        holders = self.roles.holders(t, self.unmatched_registered)
+        sources = self.reader.sources()
+        currencies = {p.currency for p in self.settings.prices.values()}
+        return TenantState(
+            table=t,
+            utilisation=utilisation,
+            roles=self.roles,
+            holders=holders,
+            policies=policies,
+            scores=scores,
+            statuses={s.dataset: s.status for s in sources},
+            errors={s.dataset: s.error for s in sources if s.error},
+            population=Population(
+                enabled=enabled,
+                enabled_members=members,
+                enabled_guests=guests,
+                licensed_enabled=licensed,
+                registration_rows=self.registration_rows,
+                registered_rows=self.registered_rows,
+            ),
+            reference=self.reference,
+            currency=next(iter(currencies)) if len(currencies) == 1 else None,
+            holder_of={h.index: h for h in holders if h.index is not None},
         )
 
     def _finish(
@@ -533,7 +453,6 @@ class _Computation:
         )
         totals, inactive_at, redundant_by_sku, sku_rows, renewals = utilisation.compute()
         sources = {s.dataset: s for s in rd.sources()}
-        statuses = {name: s.status for name, s in sources.items()}
 
         def header(family: Family, extra: list[InsightWarning] | None = None) -> dict[str, Any]:
             used = FAMILY_DATASETS[family]
@@ -552,11 +471,31 @@ class _Computation:
             if code >= 0:
                 group_sizes[code] = group_sizes.get(code, 0) + 1
         groups_available = not self.concealed and self.joined_rows > 0
-        facts = self._facts(utilisation, statuses)
-        facts = replace(facts, ca_policies=policies, secure_scores=scores)
-        checks = run_checks(facts)
-        payloads: dict[Family, Payload] = {
-            Family.UTILISATION: UtilisationSummary(
+        state = self._state(utilisation, policies, scores)
+        assessed = assess_all(CHECKS, state)
+        checks = [a.result for a in assessed]
+        adoption = AdoptionSummary(
+            **header(Family.ADOPTION),
+            workloads=self.adoption.workloads(),
+            apps_report_period_days=self.adoption.apps_period,
+            apps_by_platform=dict(self.adoption.platforms),
+            apps_by_product=dict(self.adoption.products),
+            groups=self.adoption.groups(t.groups, group_sizes) if groups_available else [],
+            groups_available=groups_available,
+            daily=self.adoption.daily_series(),
+        )
+        productivity = ProductivitySummary(
+            **header(Family.PRODUCTIVITY),
+            metrics=self.productivity.metrics(),
+            groups=self.productivity.groups(t.groups) if groups_available else [],
+            groups_available=groups_available,
+        )
+        computed = ComputedRun(
+            run_id=self.run_id,
+            as_of=self.as_of,
+            collected_at=rd.manifest.collected_at,
+            computed_at=self.now,
+            utilisation=UtilisationSummary(
                 **header(Family.UTILISATION, utilisation.warnings(sku_rows)),
                 threshold_days=self.settings.threshold_days,
                 activity_basis=basis,
@@ -566,64 +505,24 @@ class _Computation:
                 skus=sku_rows,
                 renewals=renewals,
             ),
-            Family.ADOPTION: AdoptionSummary(
-                **header(Family.ADOPTION),
-                workloads=self.adoption.workloads(),
-                apps_report_period_days=self.adoption.apps_period,
-                apps_by_platform=dict(self.adoption.platforms),
-                apps_by_product=dict(self.adoption.products),
-                groups=self.adoption.groups(t.groups, group_sizes) if groups_available else [],
-                groups_available=groups_available,
-                daily=self.adoption.daily_series(),
-            ),
-            Family.PRODUCTIVITY: ProductivitySummary(
-                **header(Family.PRODUCTIVITY),
-                metrics=self.productivity.metrics(),
-                groups=self.productivity.groups(t.groups) if groups_available else [],
-                groups_available=groups_available,
-            ),
-            Family.ASSURANCE: AssuranceSummary(
+            adoption=adoption,
+            productivity=productivity,
+            assurance=AssuranceSummary(
                 **header(Family.ASSURANCE),
                 posture=posture(checks),
                 checks=checks,
                 secure_score=secure_score_summary(scores),
             ),
-        }
-        lists = detail_lists(
-            self, utilisation, checks=checks, skus=sku_rows, renewals=renewals, payloads=payloads
+            trend={},
+            warnings=[],
+            lists={},
         )
-        all_warnings = {w.code: w for p in payloads.values() for w in p.warnings}
-        return ComputedRun(
-            run_id=self.run_id,
-            as_of=self.as_of,
-            collected_at=rd.manifest.collected_at,
-            computed_at=self.now,
-            payloads=payloads,
-            trend=trend_points(payloads),
-            warnings=list(all_warnings.values()),
-            lists=lists,
+        computed.trend = trend_points(computed)
+        computed.warnings = list({w.code: w for p in computed.payloads.values() for w in p.warnings}.values())
+        computed.lists = detail_lists(
+            state, assessed, skus=sku_rows, renewals=renewals, adoption=adoption, productivity=productivity
         )
-
-    # -- helpers the detail lists use ---------------------------------------------------------------------
-
-    def group_name(self, index: int) -> str | None:
-        code = self.table.group[index]
-        return self.table.groups[code] if code >= 0 else None
-
-    def last_activity_iso(self, index: int) -> str | None:
-        return iso(self.table.last_activity(index))
-
-    def stale(self, index: int) -> bool:
-        """No successful sign-in (interactive or not) in the `STALE_DAYS` days before as_of, or never."""
-        signin = self.table.signin[index]
-        return signin == 0 or self.reference - signin > STALE_DAYS
-
-    def stale_guest(self, index: int) -> bool:
-        """A stale guest: stale, but one who never signed in only once created more than STALE_DAYS ago."""
-        if self.table.signin[index]:
-            return self.stale(index)
-        created = self.table.created[index]
-        return created != 0 and self.reference - created > STALE_DAYS
+        return computed
 
 
 DAILY_ACTIVE_KEYS = ("office365", "exchange", "onedrive", "sharepoint", "teams", "yammer")
@@ -638,11 +537,10 @@ def adoption_trend_fields() -> list[str]:
     return [*per_workload, *(f"{key}.daily_active" for key in DAILY_ACTIVE_KEYS)]
 
 
-def trend_points(payloads: Mapping[Family, Payload]) -> dict[Family, dict[str, float | None]]:
+def trend_points(run: ComputedRun) -> dict[Family, dict[str, float | None]]:
     """The few headline numbers per family kept on the day's pointer row for `trend()`."""
     points: dict[Family, dict[str, float | None]] = {}
-    u = payloads[Family.UTILISATION]
-    assert isinstance(u, UtilisationSummary)
+    u = run.utilisation
     money = u.totals.monthly_waste[0].amount if len(u.totals.monthly_waste) == 1 else None
     points[Family.UTILISATION] = {
         "purchased": u.totals.purchased,
@@ -656,8 +554,7 @@ def trend_points(payloads: Mapping[Family, Payload]) -> dict[Family, dict[str, f
         "utilisation_pct": u.totals.utilisation_pct,
         "monthly_waste": money,
     }
-    a = payloads[Family.ADOPTION]
-    assert isinstance(a, AdoptionSummary)
+    a = run.adoption
     adoption = dict.fromkeys(adoption_trend_fields())
     for w in a.workloads:
         adoption[f"{w.workload}.licensed"] = w.licensed
@@ -668,15 +565,13 @@ def trend_points(payloads: Mapping[Family, Payload]) -> dict[Family, dict[str, f
         for key in DAILY_ACTIVE_KEYS:
             adoption[f"{key}.daily_active"] = a.daily[-1].active.get(key)
     points[Family.ADOPTION] = adoption
-    p = payloads[Family.PRODUCTIVITY]
-    assert isinstance(p, ProductivitySummary)
+    p = run.productivity
     productivity: dict[str, float | None] = {}
     for m in p.metrics:
         productivity[f"{m.metric}.median"] = m.median
         productivity[f"{m.metric}.active_users"] = m.active_users
     points[Family.PRODUCTIVITY] = productivity
-    s = payloads[Family.ASSURANCE]
-    assert isinstance(s, AssuranceSummary)
+    s = run.assurance
     points[Family.ASSURANCE] = {
         "posture_score": s.posture.score,
         "checks_failing": s.posture.counts.get("fail", 0),

@@ -207,6 +207,9 @@ class ProductivitySummary(Payload):
 
 CheckStatus = Literal["pass", "fail", "warn", "not_applicable"]
 Severity = Literal["high", "medium", "low"]
+# Why a check is not_applicable: the tenant lacks the licence, the app lacks the permission (403), or the
+# data could not be read (any other failure) — never a pass, and an API failure is never "not licensed".
+NotApplicableCause = Literal["not_licensed", "permission_not_granted", "data_unreadable"]
 
 
 class CheckResult(BaseModel):
@@ -217,8 +220,14 @@ class CheckResult(BaseModel):
     reason: str | None = None  # why not_applicable (e.g. the licence it needs), or a short verdict
     evidence: dict[str, int | float | str | bool | None] = Field(default_factory=dict)
     remediation: str
-    baseline: str | None = None  # e.g. MS.AAD.7.1v1
+    baseline: str | None = None  # the first of `baselines`, e.g. MS.AAD.7.1v1
     requires: list[str] = Field(default_factory=list)  # datasets it reads
+    not_applicable: NotApplicableCause | None = None  # set exactly when status is not_applicable
+    baselines: list[str] = Field(default_factory=list)  # every baseline id it implements
+    rationale: str = ""
+    licence: str | None = None  # the licence its data needs, if any
+    permissions: list[str] = Field(default_factory=list)  # Graph application permissions it needs
+    graph: list[str] = Field(default_factory=list)  # the Graph requests its data comes from
 
 
 class ScorePoint(BaseModel):

@@ -1,0 +1,36 @@
+"""Every assurance check, in the order they are published. Adding a check: one declaration in a module
+here, its line below, its README row and the simulator's data."""
+
+from __future__ import annotations
+
+from shared.insights.assurance import Check
+from shared.insights.checks.accounts import STALE_ENABLED_ACCOUNTS, STALE_GUESTS
+from shared.insights.checks.conditional_access import LEGACY_AUTH_BLOCKED, MFA_REQUIRED_FOR_ALL
+from shared.insights.checks.mfa import ADMINS_WITHOUT_MFA, LICENSED_WITHOUT_MFA, MFA_REGISTRATION_COVERAGE
+from shared.insights.checks.privileged import (
+    DISABLED_ROLE_HOLDERS,
+    GLOBAL_ADMIN_COUNT,
+    GLOBAL_ADMIN_RATIO,
+    INACTIVE_LICENSED_ADMINS,
+    SYNCED_ADMINS,
+)
+from shared.insights.checks.score import SECURE_SCORE
+
+CHECKS: tuple[Check, ...] = (
+    MFA_REGISTRATION_COVERAGE,
+    ADMINS_WITHOUT_MFA,
+    GLOBAL_ADMIN_COUNT,
+    GLOBAL_ADMIN_RATIO,
+    SYNCED_ADMINS,
+    LEGACY_AUTH_BLOCKED,
+    MFA_REQUIRED_FOR_ALL,
+    STALE_ENABLED_ACCOUNTS,
+    STALE_GUESTS,
+    INACTIVE_LICENSED_ADMINS,
+    LICENSED_WITHOUT_MFA,
+    SECURE_SCORE,
+    DISABLED_ROLE_HOLDERS,
+)
+CHECKS_BY_ID = {check.info.id: check for check in CHECKS}
+
+__all__ = ["CHECKS", "CHECKS_BY_ID"]

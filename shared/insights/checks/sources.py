@@ -1,0 +1,68 @@
+"""What each snapshot dataset costs a check: the Graph permission, the request and the licence it needs.
+
+A check names the datasets it reads; its permissions, Graph requests and licence follow from this table,
+so they cannot drift from what collection actually calls (README, "Microsoft Graph permissions").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from shared.insights.assurance import CheckInfo
+from shared.insights.models import Severity
+from shared.snapshot import Dataset
+
+P1 = "Microsoft Entra ID P1"
+P1_OR_P2 = "Microsoft Entra ID P1 or P2"
+REPORTS = "Reports.Read.All"
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    permission: str
+    graph: str
+    licence: str | None = None
+
+
+SOURCES: dict[Dataset, Source] = {
+    Dataset.USERS: Source("User.Read.All", "GET /users"),
+    Dataset.SIGN_IN_ACTIVITY: Source("AuditLog.Read.All", "GET /users?$select=signInActivity", P1_OR_P2),
+    Dataset.REGISTRATION_DETAILS: Source(
+        "AuditLog.Read.All", "GET /reports/authenticationMethods/userRegistrationDetails", P1_OR_P2
+    ),
+    Dataset.ROLE_ASSIGNMENTS: Source(
+        "RoleManagement.Read.Directory", "GET /roleManagement/directory/roleAssignments?$expand=principal"
+    ),
+    Dataset.CONDITIONAL_ACCESS_POLICIES: Source(
+        "Policy.Read.All", "GET /identity/conditionalAccess/policies", P1
+    ),
+    Dataset.SECURE_SCORES: Source("SecurityEvents.Read.All", "GET /security/secureScores"),
+    Dataset.ACTIVE_USER_DETAIL: Source(REPORTS, "GET /reports/getOffice365ActiveUserDetail"),
+}
+
+
+def declare(
+    id: str,
+    title: str,
+    severity: Severity,
+    *,
+    baselines: tuple[str, ...] = (),
+    rationale: str,
+    remediation: str,
+    requires: tuple[Dataset, ...],
+) -> CheckInfo:
+    """A check's metadata, its permissions, Graph requests and licence derived from the datasets it reads."""
+    sources = [SOURCES[d] for d in requires if d in SOURCES]
+    licences = [s.licence for s in sources if s.licence]
+    return CheckInfo(
+        id=id,
+        title=title,
+        severity=severity,
+        baselines=baselines,
+        rationale=rationale,
+        remediation=remediation,
+        requires=requires,
+        permissions=tuple(dict.fromkeys(s.permission for s in sources)),
+        graph=tuple(dict.fromkeys(s.graph for s in sources)),
+        licence=P1 if P1 in licences else licences[0] if licences else None,
+    )

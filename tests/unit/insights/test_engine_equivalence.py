@@ -1,0 +1,85 @@
+"""The restructured engine publishes what the engine before it did, on the ground-truth tenants.
+
+`golden/before.json` was captured from the engine as committed before the rework (one pass with
+counters, findings re-derived in `details.py`): a digest of every family payload and detail list, each
+assurance check whole, and the findings per check. The rework may only add (new checks, new fields on a
+check, the cause of a not_applicable); the intended differences are named in the assertions below.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from shared.insights.assurance import posture
+from shared.insights.engine import ComputedRun
+from shared.insights.models import CheckResult, Family
+from shared.snapshot import Dataset
+from tests.unit.insights.conftest import Build
+from tests.unit.insights.snapshot_builder import SnapshotOptions
+
+BEFORE = json.loads((Path(__file__).parent / "golden" / "before.json").read_text())
+CASES: dict[str, tuple[int, int, SnapshotOptions | None, dict[str, Any]]] = {
+    "seed1": (1, 1500, None, {}),
+    "seed7": (7, 900, None, {"global_admins": 1, "legacy_auth_blocked": False, "mfa_required_for_all": True}),
+    "seed23": (23, 1200, None, {"premium": False, "synced_ratio": 0.0}),
+    "seed1-concealed": (1, 1500, SnapshotOptions(concealed=True), {}),
+    "seed1-noreg": (1, 600, SnapshotOptions(failed={Dataset.REGISTRATION_DETAILS}), {}),
+}
+# Fields a check gained in the rework; `reason` of a not_applicable check now names its cause.
+ADDED = {"not_applicable", "baselines", "rationale", "licence", "permissions", "graph"}
+
+
+def digest(value: object) -> str:
+    return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def _after(run: ComputedRun, old_checks: set[str]) -> dict[str, Any]:
+    entry: dict[str, Any] = {}
+    for family, payload in run.payloads.items():
+        dumped = payload.model_dump(mode="json")
+        if family is Family.ASSURANCE:
+            rest = {k: v for k, v in dumped.items() if k not in ("checks", "posture")}
+            entry["assurance.rest"] = digest(rest)
+        else:
+            entry[family.value] = digest(dumped)
+    for list_id, rows in run.lists.items():
+        listed = list(rows())
+        if list_id != "assurance-findings":
+            entry[f"list.{list_id}"] = [len(listed), digest(listed)]
+            continue
+        by_check: dict[str, list[dict[str, Any]]] = {}
+        for row in listed:
+            if row["check_id"] in old_checks:
+                by_check.setdefault(row["check_id"], []).append(row)
+        entry["list.assurance-findings"] = {k: [len(v), digest(v)] for k, v in by_check.items()}
+        entry["list.assurance-findings.order"] = list(by_check)
+    return entry
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_published_payloads_are_unchanged_but_for_named_additions(build: Build, name: str) -> None:
+    seed, accounts, options, spec = CASES[name]
+    before = BEFORE[name]
+    run = build(seed, accounts, options, **spec).compute()
+    old_checks = set(before["assurance.checks"])
+    after = _after(run, old_checks)
+    for key, value in after.items():
+        assert value == before[key], key
+
+    checks = {c.id: c for c in run.assurance.checks}
+    for check_id, old in before["assurance.checks"].items():
+        new = checks[check_id].model_dump(mode="json")
+        assert set(new) - set(old) == ADDED
+        for field, value in old.items():
+            if field == "reason" and old["status"] == "not_applicable":
+                assert new["not_applicable"] in ("not_licensed", "data_unreadable")
+                continue
+            assert new[field] == value, (check_id, field)
+    # The posture over the old checks is the old posture; new checks only add to it.
+    old_results = [CheckResult.model_validate(checks[c].model_dump()) for c in before["assurance.checks"]]
+    assert posture(old_results).model_dump() == before["assurance.posture"]
