@@ -1,9 +1,9 @@
 """Fan-out benchmark: the daily timer's work for N organisations with a connected integration.
 
 Seeding (not timed): N active organisations and their integration rows. Timed: the timer's body
-(`daily_refresh_messages`: list the organisations, read each one's integration) and enqueueing the
-`refresh-tenant` messages on Azurite, as the host's queue output binding does (one send per message,
-with `SEND_THREADS` in flight).
+(`daily_refresh_plan`: list the organisations, read every integration in one query, plan the day) and
+sending the `refresh-tenant` messages on Azurite with their visibility delays, as `daily_refresh` does
+(one send per message, with `SEND_CONCURRENCY` in flight).
 """
 
 from __future__ import annotations
@@ -14,12 +14,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bench.common import TOKENS
-from shared.collection import daily_refresh_messages
+from functions.schedules import SEND_CONCURRENCY
+from shared.collection import daily_refresh_plan
 from shared.integrations import IntegrationRepository, M365Integration, secret_name_for
 from shared.organisations import Organisation, OrganisationRepository
 from shared.storage import QueueName, QueueSender, StorageClients, TenantContext
 
-SEED_THREADS = SEND_THREADS = 8  # under the storage clients' connection pool (10)
+SEED_THREADS = 8  # under the storage clients' connection pool (10)
 TENANT = "00000000-0000-4000-8000-{:012d}"
 CLIENT = "11111111-1111-4111-8111-111111111111"
 
@@ -48,10 +49,11 @@ def measure(clients: StorageClients, organisations: int) -> dict[str, Any]:
     seed_seconds = seed(clients, organisations)
     sender = QueueSender(clients, QueueName.REFRESH_TENANT)
     started = time.perf_counter()
-    messages = list(daily_refresh_messages(clients, TOKENS, datetime.now(UTC).date()))
+    plan = daily_refresh_plan(clients, TOKENS, datetime.now(UTC))
+    messages = plan.refreshes
     listed = time.perf_counter()
-    with ThreadPoolExecutor(SEND_THREADS) as pool:
-        list(pool.map(sender.send, messages))
+    with ThreadPoolExecutor(SEND_CONCURRENCY) as pool:
+        list(pool.map(lambda p: sender.send(p.message, visibility_timeout=p.delay_seconds or None), messages))
     finished = time.perf_counter()
     return {
         "organisations": organisations,

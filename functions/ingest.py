@@ -7,7 +7,8 @@ from __future__ import annotations
 import azure.functions as func
 
 from shared.collection import Refresh, RefreshConfig
-from shared.messages import RefreshTenant, parse_message
+from shared.graph import GovernorConfig
+from shared.messages import RefreshTenant, is_last_delivery, parse_message
 from shared.services import get_services
 from shared.storage import QueueName, QueueSender
 
@@ -25,8 +26,10 @@ async def refresh_tenant(msg: func.QueueMessage, continuation: func.Out[str], co
         graph_base_url=settings.graph_base_url,
         graph_authority=settings.graph_authority,
         time_budget_seconds=settings.collection_time_budget_seconds,
+        quota=GovernorConfig(scale=settings.graph_quota_scale),
     )
-    result = await Refresh(services.storage, services.tokens, services.secrets, config).handle(message)
+    refresh = Refresh(services.storage, services.tokens, services.secrets, config)
+    result = await refresh.handle(message, last_delivery=is_last_delivery(msg.dequeue_count))
     if result.continuation is not None:
         continuation.set(result.continuation.model_dump_json())
     if result.compute is not None:

@@ -1,12 +1,13 @@
 """The Graph simulator's aiohttp application: one catch-all Graph route that collapses `//` (msgraph-sdk
-sends `/v1.0//users`, graph_api.md §8), checks the bearer, applies fault rules and throttling, then
-dispatches to the endpoint handlers of graph_api.md §10."""
+sends `/v1.0//users`, graph_api.md §8), checks the bearer and the permissions it carries, applies fault
+rules and throttling, then dispatches to the endpoint handlers of graph_api.md §10."""
 
 from __future__ import annotations
 
 import json
 import re
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,47 +15,104 @@ from aiohttp import web
 from multidict import MultiMapping
 
 from dev.graph_sim import directory, reports
-from dev.graph_sim.auth import Tokens
-from dev.graph_sim.config import Endpoint, FaultKind, FaultRule, SimulatorConfig, ThrottleMode
+from dev.graph_sim.auth import Bearer, Tokens
+from dev.graph_sim.config import (
+    AppRegistration,
+    Endpoint,
+    FaultKind,
+    FaultRule,
+    SimulatorConfig,
+    ThrottleMode,
+)
 from dev.graph_sim.errors import bad_request, graph_error, non_premium
 from dev.graph_sim.faults import Faults, error_response, truncate
 from dev.graph_sim.listing import Listing, page_response
-from dev.graph_sim.odata import QueryError, parse_filter, parse_top
-from dev.graph_sim.throttle import Throttle
+from dev.graph_sim.odata import QueryError, parse_filter, parse_select, parse_top
+from dev.graph_sim.permissions import allowed, permission_denied
+from dev.graph_sim.tenancy import Served, Tenancy
+from dev.graph_sim.throttle import Request, Throttle
 from dev.graph_sim.users import UsersEndpoint
 from dev.graph_sim.wire import Clock
 from dev.tenant import Tenant
 
 Handler = Callable[[], web.Response]
+# The tenant the request being handled is for (its bearer's, or its download URL's); aiohttp runs each
+# request in a task of its own, so handlers read it as `GraphSimulator.tenant`.
+_SERVING: ContextVar[Served | None] = ContextVar("serving", default=None)
+GROUP_MEMBERS = re.compile(r"/groups/([0-9a-fA-F-]{36})/transitiveMembers(?:/(?:microsoft\.)?graph\.user)?")
 
 
 class GraphSimulator:
     def __init__(self, config: SimulatorConfig, tenant: Tenant | None = None) -> None:
         self.config = config
-        self.tenant = tenant or Tenant(config.tenant_spec())
         self.clock = Clock(config.as_of)
-        self.tokens = Tokens((self.tenant.spec.tenant_id, self.tenant.spec.domain), config.client_secret)
+        self.tenancy = Tenancy(
+            tenant or Tenant(config.tenant_spec()),
+            self.clock,
+            config.sign_in_page_max,
+            config.sign_in_top_refused,
+        )
+        for spec in config.tenants:
+            self.tenancy.add(spec)
+        self.tokens = Tokens(
+            self.tenancy.tenant_id,
+            config.client_secret,
+            config.apps,
+            config.refuse_unknown_clients,
+            default_tenant=self.tenancy.primary.tenant.spec.tenant_id,
+        )
         self.faults = Faults()
         self.faults.replace(config.faults)
-        self.throttle: Throttle | None = None
+        self.throttle = Throttle(enforcing=False)
         self.set_throttling(config.throttling)
-        self._users = UsersEndpoint(self.tenant, self.clock)
         self._routes = self._route_table()
 
-    def set_throttling(self, mode: ThrottleMode) -> None:
-        self.throttle = Throttle() if mode is ThrottleMode.REALISTIC else None
+    @property
+    def _serving(self) -> Served:
+        return _SERVING.get() or self.tenancy.primary
+
+    @property
+    def tenant(self) -> Tenant:
+        """The tenant of the request being handled; outside a request, the simulator's own tenant."""
+        return self._serving.tenant
+
+    @property
+    def _users(self) -> UsersEndpoint:
+        return self._serving.users
+
+    def set_throttling(self, mode: ThrottleMode, time_scale: float | None = None) -> None:
+        """Graph's limits (`realistic`, time-scaled as configured unless `time_scale` says otherwise) or
+        none; counters restart."""
+        realistic = mode is ThrottleMode.REALISTIC
+        self.throttle = Throttle(time_scale or self.config.time_scale, enforcing=realistic)
 
     def set_faults(self, rules: tuple[FaultRule, ...]) -> None:
         self.faults.replace(rules)
+
+    def register_app(self, app: AppRegistration) -> None:
+        self.tokens.register(app)
 
     def application(self) -> web.Application:
         app = web.Application()
         app.router.add_post("/{tenant}/oauth2/v2.0/token", self.tokens.token_endpoint)
         app.router.add_get("/data/download/{token}", self._download)
+        app.router.add_get("/{tenant}/data/download/{token}", self._download)
+        app.router.add_get("/_simulator/throttling", self._counters)
         app.router.add_route("*", "/{tail:.*}", self._graph)
         return app
 
+    async def _counters(self, request: web.Request) -> web.Response:
+        """Requests admitted per endpoint and 429s per limit and scope, since throttling was last set."""
+        return web.json_response(self.throttle.counters())
+
     async def _download(self, request: web.Request) -> web.StreamResponse:
+        if "tenant" in request.match_info:
+            tenant_id = self.tenancy.tenant_id(request.match_info["tenant"])
+            if tenant_id is None:
+                return graph_error(
+                    401, "InvalidAuthenticationToken", "The download URL is invalid or has expired."
+                )
+            _SERVING.set(self.tenancy.get(tenant_id))
         rule = self.faults.pick(Endpoint.REPORT_DOWNLOAD)
         if rule is not None and (failed := error_response(rule)) is not None:
             return failed
@@ -63,29 +121,31 @@ class GraphSimulator:
             request, self.tenant, self.clock, self.config.concealed, truncated
         )
 
-    def _reject(self, request: web.Request, path: str) -> web.Response | None:
+    def _reject(self, request: web.Request, path: str) -> web.Response | Bearer:
+        """Graph's refusal, or what the bearer stands for (its tenant is then the one being served)."""
         if not path.startswith("/v1.0/"):
             return graph_error(404, "itemNotFound", "Unsupported API version or path.")
-        if not self.tokens.valid(request.headers.get("Authorization")):
+        bearer = self.tokens.bearer(request.headers.get("Authorization"))
+        if bearer is None:
             return graph_error(401, "InvalidAuthenticationToken", "Access token is empty or invalid.")
         if request.method != "GET":
             return graph_error(405, "Request_BadRequest", "The simulator is read-only.")
-        return None
+        _SERVING.set(self.tenancy.get(bearer.tenant_id))
+        return bearer
 
     async def _graph(self, request: web.Request) -> web.Response:
         path = re.sub("/{2,}", "/", request.path)
-        rejected = self._reject(request, path)
-        if rejected is not None:
-            return rejected
+        bearer = self._reject(request, path)
+        if isinstance(bearer, web.Response):
+            return bearer
         call = Call(request, f"{request.scheme}://{request.host}", path[len("/v1.0") :], self.config)
-        route = self._routes.get(call.path)
-        routed = route(call) if route is not None else self._report(call)
+        routed = self._route(call, bearer.permissions)
         if isinstance(routed, web.Response):
             return routed
         rule = self.faults.pick(routed.endpoint)
         if rule is not None and (failed := error_response(rule)) is not None:
             return failed
-        throttled = self._throttled(routed)
+        throttled = self._throttled(routed, bearer)
         if throttled is not None:
             return throttled
         try:
@@ -96,13 +156,25 @@ class GraphSimulator:
             response.body = truncate(response.body)
         return response
 
-    def _throttled(self, routed: Routed) -> web.Response | None:
-        if self.throttle is None:
+    def _route(self, call: Call, granted: frozenset[str]) -> Routed | web.Response:
+        """The endpoint a call is for, or Graph's answer when it does not exist or is not permitted."""
+        route = self._routes.get(call.path) or self._group_members_route(call.path)
+        routed = route(call) if route is not None else self._report(call)
+        if isinstance(routed, Routed) and not allowed(granted, routed.endpoint):
+            return permission_denied()
+        return routed
+
+    def _throttled(self, routed: Routed, bearer: Bearer) -> web.Response | None:
+        tenant = self.tenant.spec
+        asked = Request(
+            routed.endpoint, bearer.client_id, tenant.tenant_id, tenant.accounts, routed.cost, routed.key
+        )
+        refusal = self.throttle.check(asked)
+        if refusal is None:
             return None
-        throttled, retry_after = self.throttle.check(routed.endpoint, routed.cost, routed.key)
-        if not throttled:
-            return None
-        headers = {"Retry-After": retry_after} if retry_after is not None else {}
+        headers = {"x-ms-throttle-scope": refusal.scope}
+        if refusal.retry_after is not None:
+            headers["Retry-After"] = refusal.retry_after
         return graph_error(429, "TooManyRequests", "Please retry again later.", headers)
 
     def _route_table(self) -> dict[str, Callable[[Call], Routed]]:
@@ -120,6 +192,10 @@ class GraphSimulator:
                 2,
             ),
             "/roleManagement/directory/roleAssignments": self._roles_route,
+            "/groups": lambda c: Routed(
+                Endpoint.GROUPS,
+                lambda: _ok(directory.groups(self.tenant, parse_select(c.query.get("$select")), c.meta)),
+            ),
             "/identity/conditionalAccess/policies": lambda c: Routed(
                 Endpoint.CONDITIONAL_ACCESS,
                 lambda: (
@@ -150,6 +226,24 @@ class GraphSimulator:
             endpoint, lambda: self._users.handle(call.request, call.listing(self.tenant), call.premium), cost
         )
 
+    def _group_members_route(self, path: str) -> Callable[[Call], Routed] | None:
+        """`/groups/{id}/transitiveMembers`, optionally cast to users (`/microsoft.graph.user`, or the
+        SDK's short `/graph.user`)."""
+        found = GROUP_MEMBERS.fullmatch(path)
+        if found is None:
+            return None
+
+        def body(call: Call) -> web.Response:
+            select = parse_select(call.query.get("$select"))
+            members = directory.group_members(self.tenant, found.group(1), select, call.meta)
+            if members is None:
+                return graph_error(
+                    404, "Request_ResourceNotFound", f"Resource '{found.group(1)}' does not exist."
+                )
+            return _ok(members)
+
+        return lambda c: Routed(Endpoint.GROUPS, lambda: body(c))
+
     def _roles_route(self, call: Call) -> Routed:
         expand = call.query.get("$expand") == "principal"
 
@@ -168,8 +262,17 @@ class GraphSimulator:
         report, period = parsed
         ttl = self.config.download_ttl_seconds
         return Routed(
-            Endpoint.REPORTS, lambda: reports.redirect(call.origin, report, period, ttl), 1, report.value
+            Endpoint.REPORTS,
+            lambda: reports.redirect(self._download_base(call), report, period, ttl),
+            1,
+            report.value,
         )
+
+    def _download_base(self, call: Call) -> str:
+        """Where report downloads live: under the tenant's id for every tenant but the simulator's own."""
+        if self._serving is self.tenancy.primary:
+            return call.origin
+        return f"{call.origin}/{self.tenant.spec.tenant_id}"
 
     def _registration(self, call: Call) -> web.Response:
         if not call.premium:
@@ -201,7 +304,8 @@ class Call:
 
     @property
     def premium(self) -> bool:
-        return self.config.premium
+        served = _SERVING.get()
+        return served.tenant.spec.premium if served is not None else self.config.premium
 
     @property
     def meta(self) -> str:

@@ -16,6 +16,7 @@ class Endpoint(StrEnum):
     TOKEN = "token"  # noqa: S105 -- the token endpoint's name, not a secret
     USERS = "users"
     USERS_SIGNIN = "users_signin"  # /users with signInActivity selected or filtered
+    GROUPS = "groups"  # /groups and /groups/{id}/transitiveMembers
     ORGANIZATION = "organization"
     SUBSCRIBED_SKUS = "subscribed_skus"
     SUBSCRIPTIONS = "subscriptions"
@@ -54,6 +55,17 @@ class FaultRule(BaseModel):
     retry_after: float | None = 1.0
 
 
+class AppRegistration(BaseModel):
+    """An app registered in the simulated tenant: its client id, secret and granted application
+    permissions (None: every permission the collectors need)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    client_id: str
+    client_secret: str
+    permissions: frozenset[str] | None = None
+
+
 def _today() -> date:
     return datetime.now(UTC).date()
 
@@ -73,8 +85,18 @@ class SimulatorConfig(BaseModel):
     empty_page_every: int = Field(default=7, ge=0)  # every n-th page of a listing is empty; 0: never
     host: str = "127.0.0.1"  # msgraph-sdk allows plain http only on loopback names (graph_api.md §8)
     port: int = Field(default=0, ge=0, le=65535)
-    client_secret: str | None = None  # when set, the token endpoint checks it
+    client_secret: str | None = None  # when set, the token endpoint checks it (unregistered client ids)
+    apps: tuple[AppRegistration, ...] = ()  # client ids with a secret and permissions of their own
+    refuse_unknown_clients: bool = False  # only `apps` get tokens (AADSTS700016 for any other client id)
     download_ttl_seconds: int = 300  # pre-authenticated report URLs live "a few minutes"
+    # Further tenants served by the same process (the fleet): tokens are issued per tenant and every call
+    # answers from its bearer's tenant; throttling counts each limit at its scope (dev.graph_sim.throttle).
+    tenants: tuple[TenantSpec, ...] = ()
+    time_scale: float = Field(default=1.0, gt=0, le=10_000)  # every throttling quota multiplied by this
+    # Users per page with signInActivity selected: 500 today; 120 before July 2025, when a larger `$top`
+    # answered 400 "Cannot query data for more than 120 users at a time." (`sign_in_top_refused`).
+    sign_in_page_max: int = Field(default=500, ge=1, le=999)
+    sign_in_top_refused: bool = False
 
     def tenant_spec(self) -> TenantSpec:
         return TenantSpec(

@@ -10,8 +10,8 @@ from types import TracebackType
 from aiohttp import web
 
 from dev.graph_sim.app import GraphSimulator
-from dev.graph_sim.config import FaultRule, SimulatorConfig, ThrottleMode
-from dev.tenant import GroundTruth, Tenant
+from dev.graph_sim.config import AppRegistration, FaultRule, SimulatorConfig, ThrottleMode
+from dev.tenant import GroundTruth, Tenant, TenantSpec
 
 
 class RunningSimulator:
@@ -66,8 +66,25 @@ class RunningSimulator:
     def set_faults(self, *rules: FaultRule) -> None:
         self._loop.call_soon_threadsafe(self.simulator.set_faults, rules)
 
-    def set_throttling(self, mode: ThrottleMode) -> None:
-        self._loop.call_soon_threadsafe(self.simulator.set_throttling, mode)
+    def register_app(self, app: AppRegistration) -> None:
+        """Register an app (client id, secret, granted permissions) while the simulator runs; in effect
+        when this returns (one dict assignment, atomic across threads)."""
+        self.simulator.register_app(app)
+
+    def set_throttling(self, mode: ThrottleMode, time_scale: float | None = None) -> None:
+        """Throttling from now on (the configured time scale unless given); in effect when this returns."""
+        asyncio.run_coroutine_threadsafe(self._set_throttling(mode, time_scale), self._loop).result()
+
+    async def _set_throttling(self, mode: ThrottleMode, time_scale: float | None) -> None:
+        self.simulator.set_throttling(mode, time_scale)
+
+    def add_tenant(self, spec: TenantSpec) -> None:
+        """Serve another tenant from now on (tokens for it, its own data and its own quotas)."""
+        self.simulator.tenancy.add(spec)
+
+    def throttling_counters(self) -> dict[str, dict[str, int]]:
+        """Requests admitted per endpoint and 429s per limit and scope (also `GET /_simulator/throttling`)."""
+        return self.simulator.throttle.counters()
 
     def stop(self) -> None:
         if self._runner is not None:

@@ -2,7 +2,7 @@
 orchestration of one refresh run. Public entry points below; modules hold one idea each."""
 
 from shared.collection.datasets import Budget, Collector, Cursor, Outcome
-from shared.collection.fanout import daily_refresh_messages
+from shared.collection.fanout import DailyPlan, PlannedRefresh, daily_refresh_plan
 from shared.collection.refresh import Refresh, RefreshConfig, RefreshResult
 from shared.collection.run import collect_all, collect_datasets
 from shared.collection.sinks import BlobSink, DirectorySink, Sink
@@ -12,13 +12,15 @@ __all__ = [
     "Budget",
     "Collector",
     "Cursor",
+    "DailyPlan",
     "DirectorySink",
     "Outcome",
+    "PlannedRefresh",
     "Refresh",
     "RefreshConfig",
     "RefreshResult",
     "Sink",
     "collect_all",
     "collect_datasets",
-    "daily_refresh_messages",
+    "daily_refresh_plan",
 ]

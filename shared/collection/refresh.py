@@ -5,10 +5,16 @@ At-least-once delivery: the run id is fixed per organisation and day, the run re
 its ETag, and a message acts only when its `continuation` equals the record's `continuations`. While an
 invocation works, its datasets are `running`; a duplicate that finds them so (and the record fresh) is
 deferred rather than run twice; one that finds them released takes over where the cursors say.
+
+A run never stays `collecting` when it cannot progress: credentials Entra ID refuses (permanent) end it
+`failed` at once; an unexpected error is retried by the host, and its last delivery (before the poison
+queue) ends the run `failed` too. Either way the reason is on the run and, when the customer must act,
+on the integration (`status: error`, `last_error`).
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass
@@ -17,18 +23,35 @@ from datetime import UTC, datetime, timedelta
 from shared.collection.datasets import Budget, Collector
 from shared.collection.encoding import DEFAULT_MEMBER_BYTES
 from shared.collection.progress import FINAL, build_manifest, resume_cursor, run_warnings, to_progress
-from shared.collection.run import DEFAULT_CONCURRENCY, REQUIRED, collect_datasets
+from shared.collection.run import (
+    DEFAULT_CONCURRENCY,
+    REQUIRED,
+    collect_datasets,
+    failure_reason,
+    permission_missing,
+)
 from shared.collection.sinks import BlobSink
-from shared.graph import GraphSession, tenant_credential
+from shared.graph import (
+    CredentialError,
+    GovernorConfig,
+    GraphSession,
+    Priority,
+    QuotaGate,
+    QuotaGovernor,
+    tenant_credential,
+    verify_credentials,
+)
 from shared.integrations import IntegrationRepository
-from shared.messages import ComputeInsights, RefreshTenant
-from shared.runs import DatasetProgress, RunRecord, RunRepository
+from shared.messages import MAX_DEQUEUE_COUNT, ComputeInsights, RefreshTenant
+from shared.organisations import organisation_is_active
+from shared.runs import DatasetProgress, RunRecord, RunRepository, new_run
 from shared.secrets import SecretNotFoundError, SecretStore
 from shared.snapshot import Dataset, snapshot_prefix
 from shared.storage import ConcurrencyError, PageTokenSigner, StorageClients, org_container_name
 
 # An invocation may run past its budget to the next checkpoint (see encoding) or a report's end.
 LEASE_GRACE = timedelta(minutes=10)
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +61,8 @@ class RefreshConfig:
     time_budget_seconds: float
     member_bytes: int = DEFAULT_MEMBER_BYTES
     concurrency: int = DEFAULT_CONCURRENCY
+    # The fleet-wide governor of Graph's shared quotas; None: none (a single collection, tests).
+    quota: GovernorConfig | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,20 +93,16 @@ class Refresh:
         self._secrets = secrets
         self._config = config
         self._clock = clock
+        self._governor = QuotaGovernor(clients, tokens, config.quota) if config.quota is not None else None
 
-    async def handle(self, message: RefreshTenant) -> RefreshResult:
+    async def handle(self, message: RefreshTenant, *, last_delivery: bool = False) -> RefreshResult:
+        """`last_delivery`: a failure now sends the message to the poison queue, so the run must end."""
+        if not organisation_is_active(self._clients, message.tenant, self._tokens):
+            # Offboarded (or being offboarded): a message still in flight must not recreate its run.
+            return RefreshResult()
         runs = RunRepository(self._clients, message.tenant, self._tokens)
         now = self._clock()
-        record = runs.create_if_absent(
-            RunRecord(
-                run_id=message.run_id,
-                as_of=message.as_of,
-                trigger=message.trigger,
-                created_at=now,
-                updated_at=now,
-                datasets={dataset.value: DatasetProgress() for dataset in Dataset},
-            )
-        )
+        record = runs.create_if_absent(new_run(message.run_id, message.as_of, message.trigger, now))
         lease = timedelta(seconds=self._config.time_budget_seconds) + LEASE_GRACE
         if record.state not in ("queued", "collecting") or message.continuation > record.continuations:
             return RefreshResult()
@@ -94,21 +115,37 @@ class Refresh:
         if _held(record, now, lease):
             remaining = lease - (now - record.updated_at)
             return RefreshResult(defer_seconds=max(1, int(remaining.total_seconds())))
-        return await self._collect(message, runs, record)
+        try:
+            return await self._collect(message, runs, record)
+        except BaseException as error:
+            if not last_delivery:
+                self._release(runs, message.run_id)
+                raise
+            # The host gives up on this message now: the run must not stay `collecting` behind it.
+            log.exception("refresh-tenant: run %s failed on its last delivery", message.run_id)
+            reason = (
+                f"the refresh failed {MAX_DEQUEUE_COUNT} times in a row ({type(error).__name__}); "
+                "the next scheduled refresh, or refresh now, tries again"
+            )
+            self._fail(runs, message.run_id, reason)
+            raise
 
     async def _collect(self, message: RefreshTenant, runs: RunRepository, record: RunRecord) -> RefreshResult:
-        integration = IntegrationRepository(self._clients, message.tenant, self._tokens).get()
-        if integration is None or integration.status != "connected":
-            return self._fail(runs, record, "the organisation has no connected Microsoft 365 integration")
+        integrations = IntegrationRepository(self._clients, message.tenant, self._tokens)
+        integration = integrations.get()
+        if integration is None:
+            return self._fail(runs, record.run_id, "the organisation has no Microsoft 365 integration")
         try:
             secret = self._secrets.get(integration.secret_name)
         except SecretNotFoundError:
             return self._fail(
-                runs, record, "the integration's client secret is missing from the secret store"
+                runs, record.run_id, "the integration's client secret is missing: connect the tenant again"
             )
+        # Every dataset, whoever created the record: one listed nowhere would never be collected.
+        everything = {dataset.value: DatasetProgress() for dataset in Dataset} | record.datasets
         claimed = {
             name: p if p.status in FINAL else p.model_copy(update={"status": "running"})
-            for name, p in record.datasets.items()
+            for name, p in everything.items()
         }
         timings = record.timings.model_copy(
             update={"collect_started": record.timings.collect_started or self._clock()}
@@ -123,11 +160,17 @@ class Refresh:
         credential = tenant_credential(
             self._config.graph_authority, integration.tenant_id, integration.client_id, secret
         )
+        gate = None
+        if self._governor is not None:
+            # A member's "refresh now" goes ahead of the nightly batch for the shared quotas.
+            priority = Priority.MEMBER if message.trigger == "member" else Priority.BATCH
+            gate = QuotaGate(self._governor, integration.client_id, integration.tenant_id, priority)
         try:
             async with (
-                GraphSession(self._config.graph_base_url, credential) as session,
+                GraphSession(self._config.graph_base_url, credential, quota=gate) as session,
                 self._clients.async_blob_service() as blobs,
             ):
+                await verify_credentials(credential)
                 container = blobs.get_container_client(org_container_name(message.org_id))
                 sink = BlobSink(container, snapshot_prefix(message.as_of, message.run_id))
                 collector = Collector(
@@ -142,14 +185,22 @@ class Refresh:
                 datasets = record.datasets | {
                     dataset.value: to_progress(o) for dataset, o in outcomes.items()
                 }
+                sign_ins = outcomes.get(Dataset.SIGN_IN_ACTIVITY)
+                if self._governor is not None and sign_ins is not None and sign_ins.status == "complete":
+                    # The tenant's size, for tomorrow's plan of the fleet's shared quota.
+                    self._governor.record_accounts(
+                        integration.client_id, integration.tenant_id, sign_ins.rows
+                    )
                 if all(p.status in FINAL for p in datasets.values()):
                     manifest = build_manifest(
                         message.run_id, message.as_of, integration.tenant_id, self._clock(), datasets
                     )
                     await sink.write_manifest(manifest)
-        except BaseException:
-            self._release(runs, message.run_id)
-            raise
+        except CredentialError as refused:
+            # Permanent: the same credentials fail every retry. The customer must connect again.
+            reason = f"Microsoft Entra ID refused the connection: {refused.field}: {refused}"
+            integrations.record_failure(reason, self._clock())
+            return self._fail(runs, record.run_id, reason)
         return self._conclude(runs, record, datasets, message)
 
     def _conclude(
@@ -167,11 +218,8 @@ class Refresh:
             return RefreshResult(
                 continuation=message.model_copy(update={"continuation": record.continuations + 1})
             )
-        failed = [
-            f"{name}: {datasets[name].error}"
-            for name in sorted(REQUIRED)
-            if datasets[name].status == "failed"
-        ]
+        failed_required = [d for d in sorted(REQUIRED) if datasets[d.value].status == "failed"]
+        failed = [failure_reason(dataset, datasets[dataset.value].error) for dataset in failed_required]
         timings = record.timings.model_copy(update={"collect_finished": self._clock()})
         runs.save(
             record.model_copy(
@@ -185,16 +233,38 @@ class Refresh:
             ),
             now=self._clock(),
         )
+        if any(permission_missing(datasets[d.value].error) for d in failed_required):
+            IntegrationRepository(self._clients, message.tenant, self._tokens).record_failure(
+                "the last refresh failed: " + "; ".join(failed), self._clock()
+            )
         if failed:
             return RefreshResult()
         return RefreshResult(
             compute=ComputeInsights(org_id=message.org_id, run_id=message.run_id, as_of=message.as_of)
         )
 
-    def _fail(self, runs: RunRepository, record: RunRecord, reason: str) -> RefreshResult:
-        # A concurrency error means someone else moved the run on; their outcome stands.
+    def _fail(self, runs: RunRepository, run_id: str, reason: str) -> RefreshResult:
+        """End the run `failed`: the reason on the run, and on each dataset it did not finish."""
+        record = runs.get(run_id)
+        if record.state not in ("queued", "collecting"):
+            return RefreshResult()  # someone else moved the run on; their outcome stands
+        datasets = {
+            name: p if p.status in FINAL else p.model_copy(update={"status": "failed", "error": reason})
+            for name, p in record.datasets.items()
+        }
+        # A concurrency error means someone else wrote the run since; their outcome stands.
         with suppress(ConcurrencyError):
-            runs.save(record.model_copy(update={"state": "failed", "error": reason}), now=self._clock())
+            runs.save(
+                record.model_copy(
+                    update={
+                        "state": "failed",
+                        "error": reason,
+                        "datasets": datasets,
+                        "warnings": run_warnings(datasets),
+                    }
+                ),
+                now=self._clock(),
+            )
         return RefreshResult()
 
     def _release(self, runs: RunRepository, run_id: str) -> None:

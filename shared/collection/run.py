@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 from shared.collection.datasets import Collector, Cursor, Outcome
 from shared.collection.progress import build_manifest, to_progress
 from shared.collection.sinks import Sink
+from shared.graph import PERMISSION_DENIED
 from shared.runs import DatasetProgress
 from shared.snapshot import Dataset, Manifest
 
@@ -16,6 +17,43 @@ from shared.snapshot import Dataset, Manifest
 DEFAULT_CONCURRENCY = 8
 # Datasets without which no insight can be computed: if one fails, the run fails.
 REQUIRED = frozenset({Dataset.USERS, Dataset.SUBSCRIBED_SKUS})
+_REPORTS = "Reports.Read.All"
+# The Graph application permission each dataset's calls need (README, "Microsoft Graph permissions"), so a
+# 403 Authorization_RequestDenied can name what to grant.
+PERMISSION_OF: dict[Dataset, str] = {
+    Dataset.ORGANISATION: "Organization.Read.All",
+    Dataset.USERS: "User.Read.All",
+    Dataset.GROUPS: "GroupMember.Read.All",
+    Dataset.SIGN_IN_ACTIVITY: "AuditLog.Read.All",
+    Dataset.SUBSCRIBED_SKUS: "Organization.Read.All",
+    Dataset.SUBSCRIPTIONS: "Organization.Read.All",
+    Dataset.REPORT_SETTINGS: "ReportSettings.Read.All",
+    Dataset.REGISTRATION_DETAILS: "AuditLog.Read.All",
+    Dataset.SECURE_SCORES: "SecurityEvents.Read.All",
+    Dataset.ROLE_ASSIGNMENTS: "RoleManagement.Read.Directory",
+    Dataset.CONDITIONAL_ACCESS_POLICIES: "Policy.Read.All",
+    Dataset.ACTIVE_USER_DETAIL: _REPORTS,
+    Dataset.EMAIL_ACTIVITY_USER_DETAIL: _REPORTS,
+    Dataset.TEAMS_USER_ACTIVITY_USER_DETAIL: _REPORTS,
+    Dataset.ONEDRIVE_USAGE_ACCOUNT_DETAIL: _REPORTS,
+    Dataset.SHAREPOINT_ACTIVITY_USER_DETAIL: _REPORTS,
+    Dataset.M365_APP_USER_DETAIL: _REPORTS,
+    Dataset.ACTIVE_USER_COUNTS: _REPORTS,
+    Dataset.TEAMS_USER_ACTIVITY_COUNTS: _REPORTS,
+}
+
+
+def permission_missing(error: str | None) -> bool:
+    """Whether a dataset failed because the app lacks a permission: the customer's to fix, not a retry's."""
+    return error is not None and f"403 {PERMISSION_DENIED}" in error
+
+
+def failure_reason(dataset: Dataset, error: str | None) -> str:
+    """A failed dataset in plain words: which dataset, and what to do when the fix is the customer's."""
+    if permission_missing(error):
+        permission = PERMISSION_OF[dataset]
+        return f"{dataset.value}: the app lacks the Microsoft Graph permission {permission} ({error})"
+    return f"{dataset.value}: {error or 'failed'}"
 
 
 async def collect_datasets(

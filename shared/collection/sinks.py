@@ -46,6 +46,11 @@ class DatasetWriter(Protocol):
         """Make the dataset whole; its size and SHA-256 over every byte, earlier invocations' too."""
         ...
 
+    async def restart(self) -> None:
+        """Forget everything this writer was given: the dataset starts again empty (a report whose
+        download arrived broken is read again from its first line)."""
+        ...
+
 
 class Sink(Protocol):
     async def open(self, name: str, resume: Position | None) -> DatasetWriter: ...
@@ -87,6 +92,13 @@ class BlobDatasetWriter:
         await self._blob.stage_block(block_id, bytes(self._buffer))
         self._blocks.append(block_id)
         self._buffer.clear()
+
+    async def restart(self) -> None:
+        # Staged blocks nobody commits are dropped by the next commit; ids restart at 0 and replace them.
+        self._blocks = []
+        self._buffer.clear()
+        self._size = 0
+        self._hash = _Hashing(resumed=False)
 
     async def checkpoint(self) -> Position:
         await self._stage()
@@ -145,6 +157,12 @@ class FileDatasetWriter:
         self._file.write(data)
         self._size += len(data)
         self._hash.update(data)
+
+    async def restart(self) -> None:
+        self._file.seek(0)
+        self._file.truncate()
+        self._size = 0
+        self._hash = _Hashing(resumed=False)
 
     async def checkpoint(self) -> Position:
         self._file.flush()

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+PERMISSION_DENIED = "Authorization_RequestDenied"
+
 
 class GraphError(RuntimeError):
     """A non-success answer from Graph. The message names status and code, never a token or a body."""
@@ -16,9 +18,21 @@ class GraphError(RuntimeError):
         self.url = url
 
     @property
+    def permission_denied(self) -> bool:
+        """The app lacks the application permission the call needs: Graph's 403
+        `Authorization_RequestDenied` (https://learn.microsoft.com/graph/resolve-auth-errors)."""
+        return self.status == 403 and self.code == PERMISSION_DENIED
+
+    @property
     def non_premium(self) -> bool:
         """The tenant lacks Entra ID P1/P2 (graph_api.md §2): the data is unavailable, not failed."""
         return self.status == 403 and self.code == "Authentication_RequestFromNonPremiumTenantOrB2CTenant"
+
+    @property
+    def page_size_refused(self) -> bool:
+        """Graph refused the page size asked for: "Cannot query data for more than 120 users at a time."
+        (signInActivity before July 2025, graph_api.md §2)."""
+        return self.status == 400 and "Cannot query data for more than" in str(self)
 
 
 class MalformedResponseError(GraphError):

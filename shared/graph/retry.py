@@ -30,6 +30,14 @@ class RetryPolicy:
     max_wait_seconds: float = 60.0  # a single wait longer than this is not attempted
     total_wait_seconds: float = 180.0  # nor is one that takes the request's waiting past this
     backoff_base_seconds: float = 1.0  # without Retry-After: base·2^(n-1), jittered, capped at max_wait
+    # A 200 page that is cut off, not JSON or not a page (a proxy's HTML error page), or a connection
+    # dropped mid-body, is read again up to this many times in all (GraphSession).
+    malformed_attempts: int = 3
+
+    def backoff(self, attempt: int) -> float:
+        """The wait before retry `attempt` (1-based) when the server names none: exponential, jittered."""
+        base = self.backoff_base_seconds * 2.0 ** (attempt - 1)
+        return min(self.max_wait_seconds, base) * (0.5 + random.random() / 2)  # noqa: S311
 
 
 def parse_retry_after(
@@ -61,10 +69,6 @@ class BoundedRetryHandler(BaseMiddleware):
         self._policy = policy
         self._sleep = sleep
 
-    def _backoff(self, attempt: int) -> float:
-        base = self._policy.backoff_base_seconds * 2.0 ** (attempt - 1)
-        return min(self._policy.max_wait_seconds, base) * (0.5 + random.random() / 2)  # noqa: S311
-
     async def send(self, request: httpx.Request, transport: httpx.AsyncBaseTransport) -> httpx.Response:
         waited = 0.0
         attempt = 1
@@ -74,7 +78,7 @@ class BoundedRetryHandler(BaseMiddleware):
                 return response
             delay = parse_retry_after(response.headers.get("Retry-After"))
             if delay is None:
-                delay = self._backoff(attempt)
+                delay = self._policy.backoff(attempt)
             if delay > self._policy.max_wait_seconds or waited + delay > self._policy.total_wait_seconds:
                 return response
             await response.aclose()

@@ -7,15 +7,21 @@ snapshot's pydantic records instead of kiota's model graph: one pass instead of 
 cheaper per user at 100k accounts. Paging is a manual `@odata.nextLink` loop, because msgraph-core's
 PageIterator stops at the first empty page (graph_api.md §8), and a nextLink is followed only on the
 configured Graph origin, so a token is never sent elsewhere.
+
+A JSON answer that arrives broken (a 200 whose body is cut off, is an HTML error page or is not a page,
+or a connection dropped mid-body) is read again a bounded number of times (`RetryPolicy.malformed_attempts`)
+before the dataset fails: one bad page must not cost the day's refresh.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
-from collections.abc import AsyncIterator
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import unquote, urlsplit
 
 import httpx
@@ -33,9 +39,12 @@ from msgraph_core.middleware import GraphTelemetryHandler  # type: ignore[import
 
 from shared.graph.credentials import GRAPH_SCOPE
 from shared.graph.errors import GraphError, MalformedResponseError, error_from_body
+from shared.graph.quota import QuotaGate, QuotaHandler
 from shared.graph.retry import BoundedRetryHandler, RetryPolicy
 
 DEFAULT_GRAPH_BASE_URL = "https://graph.microsoft.com/v1.0"
+T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +64,11 @@ class GraphSession:
         retry: RetryPolicy | None = None,
         timeout_seconds: float = 120,
         max_connections: int = 16,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        quota: QuotaGate | None = None,
     ) -> None:
+        """`quota`: a permit from the fleet's shared Graph quotas before each request they limit (after
+        the retry handler, so every attempt takes one)."""
         # Without a trailing slash: httpx would add one and the SDK's `{+baseurl}/users` would then
         # send `/v1.0//users` (graph_api.md §8).
         self.base_url = base_url.rstrip("/")
@@ -64,12 +77,15 @@ class GraphSession:
             raise ValueError("the Graph base URL must be an absolute http(s) URL")
         self._origin = (origin.scheme, origin.netloc)
         self._credential = credential
+        self._retry = retry or RetryPolicy()
+        self._sleep = sleep
         auth = AzureIdentityAuthenticationProvider(
             credential, scopes=[GRAPH_SCOPE], allowed_hosts=[origin.hostname]
         )
         middleware = [
             RedirectHandler(),
-            BoundedRetryHandler(retry or RetryPolicy()),
+            BoundedRetryHandler(self._retry, sleep),
+            *([QuotaHandler(quota)] if quota is not None else []),
             ParametersNameDecodingHandler(),
             UserAgentHandler(),
             GraphTelemetryHandler(),
@@ -123,7 +139,21 @@ class GraphSession:
         finally:
             await response.aclose()
 
-    async def get_json(self, info: RequestInformation) -> dict[str, Any]:
+    async def reread_broken(self, read: Callable[[], Awaitable[T]]) -> T:
+        """`read()`, again after a short back-off while its answer arrives broken, within the bound
+        (a JSON page here; a usage report's whole CSV download in the collector)."""
+        attempt = 1
+        while True:
+            try:
+                return await read()
+            except (MalformedResponseError, httpx.TransportError) as error:
+                if attempt >= self._retry.malformed_attempts:
+                    raise
+                log.warning("Graph answer broken (%s); reading it again", type(error).__name__)
+            await self._sleep(self._retry.backoff(attempt))
+            attempt += 1
+
+    async def _read_json(self, info: RequestInformation) -> dict[str, Any]:
         async with self.stream(info) as response:
             body = await response.aread()
             url = self._path(response.request)
@@ -135,14 +165,20 @@ class GraphSession:
             raise MalformedResponseError("the body is not a JSON object", url)
         return value
 
-    async def get_page(self, info: RequestInformation) -> Page:
-        body = await self.get_json(info)
+    async def _read_page(self, info: RequestInformation) -> Page:
+        body = await self._read_json(info)
         items, next_link = body.get("value"), body.get("@odata.nextLink")
         if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
             raise MalformedResponseError("a collection page has no 'value' array of objects", info.url)
         if next_link is not None and not isinstance(next_link, str):
             raise MalformedResponseError("'@odata.nextLink' is not a string", info.url)
         return Page(items, next_link)
+
+    async def get_json(self, info: RequestInformation) -> dict[str, Any]:
+        return await self.reread_broken(lambda: self._read_json(info))
+
+    async def get_page(self, info: RequestInformation) -> Page:
+        return await self.reread_broken(lambda: self._read_page(info))
 
     async def pages(self, info: RequestInformation) -> AsyncIterator[Page]:
         """Every page of a collection, empty ones included, until a page has no nextLink."""
