@@ -42,6 +42,7 @@ def _declare(family: Family, access: Access, payload: type[Payload], title: str)
         query=InsightQuery,
         response=payload,
         tags=TAGS,
+        support_read=True,
     )
     def summary(request: ApiRequest) -> Payload:
         return get_summary(request, family, request.query_as(InsightQuery), get_services())
@@ -53,6 +54,7 @@ def _declare(family: Family, access: Access, payload: type[Payload], title: str)
         query=TrendQuery,
         response=TrendSeries,
         tags=TAGS,
+        support_read=True,
     )
     def trend(request: ApiRequest) -> TrendSeries:
         return get_trend(request, family, request.query_as(TrendQuery), get_services())

@@ -21,6 +21,7 @@ TAGS = ("reports",)
     summary="The reports your role may read",
     response=ReportCatalogue,
     tags=TAGS,
+    support_read=True,
 )
 def get_reports(request: ApiRequest) -> ReportCatalogue:
     return list_reports(request)
@@ -34,6 +35,7 @@ def get_reports(request: ApiRequest) -> ReportCatalogue:
     response=ReportDocument,
     media_types=(JSON_MEDIA_TYPE, CSV_MEDIA_TYPE),
     tags=TAGS,
+    support_read=True,
 )
 def get_one_report(request: ApiRequest) -> ApiResponse:
     return get_report(request, request.query_as(ReportQuery), get_services())

@@ -1,7 +1,9 @@
 """The audit log: every API request and every security event, append-only in code.
 
-`audit`: org_id|yyyymm / inverted-time|uuid → at, actor_member_id ("anonymous"/"system" or a member
-id), actor_role, action, target, outcome, status, request_id, client_address. Rows never hold a token,
+`audit`: org_id|yyyymm / inverted-time|uuid → at, actor_member_id ("anonymous"/"system", a member id or
+an operator id), actor_role, action, target, outcome, status, request_id, client_address, and
+support_grant_id on rows of support access. The platform's own log is the partition of
+`shared.platform.operators.PLATFORM`. Rows never hold a token,
 TOTP code, secret or email: the actor is a member id, the target an id or a route parameter.
 Requests that cannot be attributed to an organisation (no valid token, or an identity without one)
 are written to the reserved partition of `UNATTRIBUTED` (all zeros: `uuid4().hex` can never produce it).
@@ -45,6 +47,8 @@ class AuditEntry(BaseModel):
     status: int
     request_id: str
     client_address: str
+    # Set on rows of support access: the grant an operator acted under, or the request decided.
+    support_grant_id: str | None = None
 
 
 def outcome_for(status: int) -> Outcome:
@@ -124,7 +128,7 @@ class AuditLog:
 
     def append(self, entry: AuditEntry) -> None:
         row_key = f"{_inverted(entry.at)}|{uuid.uuid4().hex}"
-        properties = entry.model_dump(mode="json")
+        properties = entry.model_dump(mode="json", exclude_none=True)
         self._partition(_month(entry.at)).insert(row_key, properties)
 
     def iter_entries(self, query: AuditFilter) -> Iterator[AuditEntry]:
@@ -135,6 +139,19 @@ class AuditLog:
             yield from entries
             if token is None:
                 return
+
+    def iter_events(self, since: datetime, until: datetime) -> Iterator[tuple[str, AuditEntry]]:
+        """Every entry with `since <= at < until` as (event id, entry), for jobs that read the log as a
+        stream of events (the detection rules). The event id is the row's key: unique, stable, and a
+        pointer back at the row for evidence."""
+        for month in _months_back(until, since):
+            rows = self._partition(month).query(
+                start=_inverted(until), end=str(int(_inverted(since)) + 1).zfill(13)
+            )
+            for row in rows:
+                entry = AuditEntry.model_validate(row.properties)
+                if since <= entry.at < until:
+                    yield f"{month}|{row.row_key}", entry
 
     def _scope(self, query: AuditFilter, page_size: int) -> str:
         # The query as the client asked for it (an omitted bound stays omitted): repeating the same query

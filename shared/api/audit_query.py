@@ -45,6 +45,13 @@ class AuditPage(BaseModel):
 
 def query_audit(request: ApiRequest, query: AuditQuery, services: Services) -> AuditPage:
     """One page; the first page fixes the window (an omitted `to` is now) and `continuation` carries it."""
+    return audit_page(
+        AuditLog(services.storage, request.tenant, services.tokens, clock=services.clock), query
+    )
+
+
+def audit_page(log: AuditLog, query: AuditQuery) -> AuditPage:
+    """One page of `log` (an organisation's or the platform's) as `query` asks."""
     selection = AuditFilter(
         since=query.since,
         until=query.until,
@@ -52,6 +59,5 @@ def query_audit(request: ApiRequest, query: AuditQuery, services: Services) -> A
         actor=query.actor,
         outcome=query.outcome,
     )
-    log = AuditLog(services.storage, request.tenant, services.tokens, clock=services.clock)
     entries, token = log.page(selection, page_size=query.page_size, continuation_token=query.continuation)
     return AuditPage(items=entries, continuation=token)

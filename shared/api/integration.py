@@ -208,6 +208,8 @@ def connect(request: ApiRequest, body: IntegrationBody, services: Services) -> A
         **history,
     )
     saved = repository.save(_tested(integration, report, now))
+    if existing is not None:
+        request.audit.security_event("m365_credentials_replaced", f"tenant_id={body.tenant_id}")
     return ApiResponse(body=_view(saved), headers=etag_headers(saved.etag))
 
 

@@ -202,6 +202,8 @@ def update_member(request: ApiRequest, patch: MemberPatch, services: Services) -
         saved = _members(request, services).save(
             member.model_copy(update=changes), authorised_by=authorised_by
         )
+    if saved.role == "super_admin" and member.role != "super_admin":
+        request.audit.security_event("super_admin_granted", f"member_id={member.member_id}")
     if saved.role != member.role or (saved.status == "disabled" and member.status != "disabled"):
         SessionStore(services.storage, request.tenant, services.tokens).revoke_member(member.member_id)
     return member_response(saved)

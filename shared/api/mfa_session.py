@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field, model_validator
 
 from shared.api.onboarding import member_of
 from shared.auth.roles import Role
-from shared.auth.sessions import SessionStore
+from shared.auth.sessions import OpenedSession, SessionStore
 from shared.http.problems import ApiError, conflict, too_many_requests, unauthenticated
 from shared.http.request import ApiRequest, RequestModel
 from shared.mfa import (
@@ -89,27 +89,17 @@ def _mfa_outcomes(request: ApiRequest, member_id: str, now: datetime) -> Iterato
 
 def start_enrolment(request: ApiRequest, services: Services) -> TotpEnrolment:
     tenant, member = member_of(request)
-    with _mfa_outcomes(request, member.member_id, services.clock()):
-        enrolment = _mfa(services, tenant).start_enrolment(member.member_id, member.email)
-    return TotpEnrolment(secret=enrolment.secret, otpauth_uri=enrolment.otpauth_uri)
+    return enrol(request, services, tenant, member.member_id, member.email)
 
 
 def confirm_enrolment(request: ApiRequest, body: ConfirmBody, services: Services) -> RecoveryCodes:
     tenant, member = member_of(request)
-    now = services.clock()
-    with _mfa_outcomes(request, member.member_id, now):
-        codes = _mfa(services, tenant).confirm(member.member_id, body.code, now)
-    return RecoveryCodes(recovery_codes=list(codes))
+    return confirm(request, body, services, tenant, member.member_id)
 
 
 def open_session(request: ApiRequest, body: SessionBody, services: Services) -> OpenedSessionView:
     tenant, member = member_of(request)
-    now = services.clock()
-    with _mfa_outcomes(request, member.member_id, now):
-        _mfa(services, tenant).verify(
-            member.member_id, Code(totp=body.code, recovery=body.recovery_code), now
-        )
-    opened = SessionStore(services.storage, tenant, services.tokens).open(member.member_id, now)
+    opened = verify_and_open(request, body, services, tenant, member.member_id)
     return OpenedSessionView(
         session_token=opened.token,
         member_id=member.member_id,
@@ -117,6 +107,36 @@ def open_session(request: ApiRequest, body: SessionBody, services: Services) -> 
         idle_expires_at=opened.session.idle_expires_at,
         absolute_expires_at=opened.session.absolute_expires_at,
     )
+
+
+# The same rules for anyone with a TOTP secret and sessions in a partition: a member in their
+# organisation's, an operator in the platform's.
+
+
+def enrol(
+    request: ApiRequest, services: Services, tenant: TenantContext, account_id: str, label: str
+) -> TotpEnrolment:
+    with _mfa_outcomes(request, account_id, services.clock()):
+        enrolment = _mfa(services, tenant).start_enrolment(account_id, label)
+    return TotpEnrolment(secret=enrolment.secret, otpauth_uri=enrolment.otpauth_uri)
+
+
+def confirm(
+    request: ApiRequest, body: ConfirmBody, services: Services, tenant: TenantContext, account_id: str
+) -> RecoveryCodes:
+    now = services.clock()
+    with _mfa_outcomes(request, account_id, now):
+        codes = _mfa(services, tenant).confirm(account_id, body.code, now)
+    return RecoveryCodes(recovery_codes=list(codes))
+
+
+def verify_and_open(
+    request: ApiRequest, body: SessionBody, services: Services, tenant: TenantContext, account_id: str
+) -> OpenedSession:
+    now = services.clock()
+    with _mfa_outcomes(request, account_id, now):
+        _mfa(services, tenant).verify(account_id, Code(totp=body.code, recovery=body.recovery_code), now)
+    return SessionStore(services.storage, tenant, services.tokens).open(account_id, now)
 
 
 def close_session(request: ApiRequest, services: Services) -> None:

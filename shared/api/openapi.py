@@ -30,6 +30,7 @@ PATH_PARAMETER_SCHEMAS: dict[str, dict[str, Any]] = {
     "request_id": {"type": "string", "pattern": "^[0-9a-f]{32}$"},
     "run_id": {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,64}$"},
     "report_id": {"type": "string", "pattern": "^[a-z0-9-]{1,64}$"},
+    "grant_id": {"type": "string", "pattern": "^[0-9a-f]{32}$"},
 }
 SECURITY_SCHEMES = {
     "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
@@ -41,7 +42,7 @@ _UPDATES = frozenset({"PUT", "PATCH"})
 def _security(access: Access) -> list[dict[str, list[str]]]:
     if access is Access.ANONYMOUS:
         return []
-    if access is Access.BEARER:
+    if not access.needs_session:  # a bearer token only: before a session exists
         return [{"bearer": []}]
     return [{"bearer": [], "session": []}]
 
@@ -122,6 +123,8 @@ def _operation(endpoint: Endpoint, refs: Refs) -> dict[str, Any]:
             },
         },
     }
+    if endpoint.support_read:  # an operator may call it under a support grant the organisation approved
+        operation["x-support-read"] = True
     if endpoint.body is not None:
         operation["requestBody"] = {
             "required": True,

@@ -7,6 +7,10 @@ from typing import Literal
 
 Role = Literal["user", "admin", "super_admin"]
 ROLES: tuple[Role, ...] = ("user", "admin", "super_admin")
+# Insight365's own staff, configured by setting (never by a customer): a security officer may do
+# everything an operator may, and more.
+PlatformRole = Literal["operator", "security_officer"]
+PLATFORM_ROLES: tuple[PlatformRole, ...] = ("operator", "security_officer")
 
 
 class Access(StrEnum):
@@ -17,10 +21,18 @@ class Access(StrEnum):
     USER = "user"
     ADMIN = "admin"
     SUPER_ADMIN = "super_admin"
+    # The platform plane (routes under `v1/platform/`): configured operators only, whatever else they are.
+    PLATFORM_SIGN_IN = "platform_sign_in"  # an operator's token, no platform session yet (MFA, session)
+    OPERATOR = "operator"
+    SECURITY_OFFICER = "security_officer"
 
     @property
     def needs_session(self) -> bool:
-        return self in _MINIMUM_ROLE
+        return self in _MINIMUM_ROLE or self in _MINIMUM_PLATFORM_ROLE
+
+    @property
+    def is_platform(self) -> bool:
+        return self in {Access.PLATFORM_SIGN_IN, *_MINIMUM_PLATFORM_ROLE}
 
 
 _MINIMUM_ROLE: dict[Access, Role] = {
@@ -30,11 +42,25 @@ _MINIMUM_ROLE: dict[Access, Role] = {
 }
 
 
+_MINIMUM_PLATFORM_ROLE: dict[Access, PlatformRole] = {
+    Access.OPERATOR: "operator",
+    Access.SECURITY_OFFICER: "security_officer",
+}
+
+
 def rank(role: Role) -> int:
     return ROLES.index(role)
 
 
 def role_satisfies(role: Role, access: Access) -> bool:
-    """Whether a member with `role` may call an endpoint declared with `access`."""
+    """Whether a member with `role` may call an endpoint declared with `access` (never a platform one)."""
     required = _MINIMUM_ROLE.get(access)
-    return required is None or rank(role) >= rank(required)
+    return not access.is_platform and (required is None or rank(role) >= rank(required))
+
+
+def platform_role_satisfies(role: PlatformRole, access: Access) -> bool:
+    """Whether an operator with `role` may call a platform endpoint declared with `access`."""
+    required = _MINIMUM_PLATFORM_ROLE.get(access)
+    return access.is_platform and (
+        required is None or PLATFORM_ROLES.index(role) >= PLATFORM_ROLES.index(required)
+    )

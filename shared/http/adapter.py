@@ -47,7 +47,9 @@ from shared.telemetry import correlation_id
 
 logger = logging.getLogger("insight365.http")
 
-__all__ = ["Access", "Api", "ApiResponse", "Endpoint", "endpoints", "handle"]
+__all__ = ["PLATFORM_PREFIX", "Access", "Api", "ApiResponse", "Endpoint", "endpoints", "handle"]
+# Operators' routes, and only theirs: `Access.OPERATOR`, `Access.SECURITY_OFFICER`, `Access.PLATFORM_SIGN_IN`.
+PLATFORM_PREFIX = "v1/platform/"
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,8 @@ class Endpoint:
     status: int = 200  # the success status
     media_types: tuple[str, ...] = (JSON_MEDIA_TYPE,)  # of the success body
     tags: tuple[str, ...] = ()
+    # An operator may call it under a support grant the organisation approved (read-only GETs only).
+    support_read: bool = False
 
 
 _ENDPOINTS: list[Endpoint] = []
@@ -108,6 +112,12 @@ class Api:
         """Declare `method path`: `access` (its minimum) is required; the rest as `Endpoint`'s fields."""
 
         def declare(handler: Handler) -> Handler:
+            if declaration.get("support_read") and method != "GET":
+                raise ValueError(f"{method} {path}: support access is read-only, GETs only")
+            if access.is_platform != path.startswith(PLATFORM_PREFIX):
+                raise ValueError(
+                    f"{method} {path}: platform access and only it lives under {PLATFORM_PREFIX}"
+                )
             by_method = self._handlers.get(path)
             if by_method is None:
                 by_method = self._handlers[path] = {}
@@ -233,7 +243,8 @@ def _respond(exchange: _Exchange, by_method: Mapping[str, Endpoint], services: S
             return selected
         exchange.endpoint = selected
         _check_body(request, services.settings.max_body_bytes)
-        exchange.request = replace(request, caller=authenticate(request.headers, selected.access, services))
+        caller = authenticate(request.headers, selected.access, services, support_read=selected.support_read)
+        exchange.request = replace(request, caller=caller)
         return _run(selected, exchange.request)
     except RefusedCallerError as error:
         exchange.request = replace(request, caller=error.caller)
@@ -266,7 +277,13 @@ def handle(req: func.HttpRequest, path: str, by_method: Mapping[str, Endpoint]) 
         and exchange.endpoint is not None
         and exchange.endpoint.access is not Access.ANONYMOUS
     ):
-        record_request(services, request, f"{request.method} /api/{path}", response.status)
+        record_request(
+            services,
+            request,
+            f"{request.method} /api/{path}",
+            response.status,
+            platform=exchange.endpoint.access.is_platform,
+        )
     headers = {
         **response.headers,
         **SECURITY_HEADERS,

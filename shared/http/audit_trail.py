@@ -7,7 +7,9 @@ import re
 
 from shared.audit import ANONYMOUS, UNATTRIBUTED, AuditEntry, AuditLog, outcome_for
 from shared.http.request import ApiRequest
+from shared.platform.operators import PLATFORM
 from shared.services import Services
+from shared.storage import TenantContext
 
 logger = logging.getLogger("insight365.audit")
 
@@ -26,28 +28,46 @@ def _target(request: ApiRequest) -> str:
     return safe_text(",".join(f"{name}={value}" for name, value in sorted(request.route_params.items())))
 
 
-def record_request(services: Services, request: ApiRequest, action: str, status: int) -> None:
-    """Append the rows; a storage failure is logged, never turned into a failed response."""
+def record_request(
+    services: Services, request: ApiRequest, action: str, status: int, *, platform: bool = False
+) -> None:
+    """Append the rows; a storage failure is logged, never turned into a failed response.
+
+    Rows of a platform endpoint (`platform`) or of an operator go to the platform's log; rows of
+    support access go to the organisation's log as well, and so do those a handler mirrors."""
     caller = request.caller
     member = caller.member if caller else None
-    tenant = request.audit.tenant or (caller.tenant if caller else None) or UNATTRIBUTED
-    actor = request.audit.actor_member_id or (member.member_id if member else ANONYMOUS)
+    operator = caller.operator if caller else None
+    support = caller.support if caller else None
+    if platform or operator is not None:
+        tenant = PLATFORM
+    else:
+        tenant = request.audit.tenant or (caller.tenant if caller else None) or UNATTRIBUTED
+    actor = request.audit.actor_member_id or (
+        operator.operator_id if operator else member.member_id if member else ANONYMOUS
+    )
     base = AuditEntry(
         at=services.clock(),
         actor_member_id=actor,
-        actor_role=member.role if member else "",
+        actor_role=operator.role if operator else member.role if member else "",
         action=action,
         target=_target(request),
         outcome=outcome_for(status),
         status=status,
         request_id=request.request_id,
         client_address=request.client_address or "",
+        support_grant_id=support.grant_id if support else request.audit.support_grant_id,
     )
     entries = [base] + [
         base.model_copy(update={"action": event, "target": safe_text(target), "outcome": "security"})
         for event, target in request.audit.events
     ]
-    log = AuditLog(services.storage, tenant, services.tokens)
+    mirror = support.tenant if support else request.audit.mirror_to
+    for log_tenant in dict.fromkeys(filter(None, (tenant, mirror))):
+        _append(AuditLog(services.storage, log_tenant, services.tokens), log_tenant, entries)
+
+
+def _append(log: AuditLog, tenant: TenantContext, entries: list[AuditEntry]) -> None:
     for entry in entries:
         if entry.outcome == "security":
             logger.warning("security event", extra={"event": entry.action, "org_id": tenant.org_id})

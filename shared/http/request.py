@@ -10,8 +10,10 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from shared.auth.caller import Caller
+from shared.auth.roles import Role
 from shared.http.problems import ApiError, bad_request, unauthenticated, unsupported_media_type
 from shared.members import Member
+from shared.platform.operators import Operator
 from shared.storage import TenantContext
 
 JSON_MEDIA_TYPE = "application/json"
@@ -58,6 +60,10 @@ class AuditNote:
     # Set when the handler created the caller's organisation and membership (sign-up).
     tenant: TenantContext | None = None
     actor_member_id: str | None = None
+    # Another audit log that gets the same rows: the organisation a platform action concerns, or the
+    # platform for a customer's decision on support access.
+    mirror_to: TenantContext | None = None
+    support_grant_id: str | None = None  # the support grant the action is about
 
     def security_event(self, action: str, target: str) -> None:
         self.events.append((f"security.{action}", target))
@@ -92,6 +98,22 @@ class ApiRequest:
         if member is None:
             raise unauthenticated()
         return member
+
+    @property
+    def role(self) -> Role:
+        """The customer role the caller acts with (a member's, or read-only admin under a support grant)."""
+        role = self.verified_caller.role
+        if role is None:
+            raise unauthenticated()
+        return role
+
+    @property
+    def operator(self) -> Operator:
+        """The operator behind the platform session (platform endpoints only)."""
+        operator = self.verified_caller.operator
+        if operator is None:
+            raise unauthenticated()
+        return operator
 
     @property
     def tenant(self) -> TenantContext:

@@ -25,6 +25,7 @@ import pytest
 from dev.graph_sim import RunningSimulator, SimulatorConfig, start_simulator
 from dev.host import RunningHost, run_host_in_thread
 from dev.oidc import RunningIssuer, start_issuer
+from dev.oidc.issuer import subject_for_email
 from shared.secrets import LocalSecretStore
 from shared.services import Services, build_services, install_services
 from shared.settings import load_settings
@@ -33,6 +34,8 @@ from tests.conftest import TEST_SETTINGS
 REPO = Path(__file__).resolve().parents[2]
 # The simulator's app registration: a connection with this client id and secret is the "good" one.
 GRAPH_CLIENT_ID = "0b3e6d1c-2222-4000-a000-00000000c0de"
+# Insight365's support operator in the stack's settings (by the issuer's `sub` for this address).
+OPERATOR_EMAIL = "support-operator@insight365.example"
 TERMINAL_RUN_STATES = ("published", "failed")
 
 
@@ -72,17 +75,19 @@ class Person:
     def get(self, path: str, **kwargs: Any) -> httpx.Response:
         return self.call("GET", path, **kwargs)
 
-    def enrol_totp(self) -> None:
-        started = self.call("POST", "/me/mfa/totp")
+    def enrol_totp(self, plane: str = "") -> None:
+        """TOTP enrolment as a member, or as an operator with `plane="/platform"`."""
+        mfa = f"{plane}/mfa/totp" if plane else "/me/mfa/totp"
+        started = self.call("POST", mfa)
         assert started.status_code in (200, 201), started.text
         self.totp_secret = started.json()["secret"]
-        confirmed = self.call("POST", "/me/mfa/totp/confirm", json={"code": self.next_code()})
+        confirmed = self.call("POST", f"{mfa}/confirm", json={"code": self.next_code()})
         assert confirmed.status_code in (200, 201), confirmed.text
         self.recovery_codes = confirmed.json()["recovery_codes"]
 
-    def open_session(self) -> httpx.Response:
+    def open_session(self, plane: str = "") -> httpx.Response:
         self.session = None
-        opened = self.call("POST", "/session", json={"code": self.next_code()})
+        opened = self.call("POST", f"{plane}/session", json={"code": self.next_code()})
         if opened.status_code == 201:
             self.session = opened.json()["session_token"]
         return opened
@@ -97,6 +102,17 @@ class Stack:
     secrets: LocalSecretStore
     graph_secret: str
     client: httpx.Client
+    operators: dict[str, Person] = field(default_factory=dict)
+
+    def operator(self) -> Person:
+        """The stack's platform operator: TOTP enrolled (once) at the platform, with a platform session."""
+        person = self.operators.get(OPERATOR_EMAIL)
+        if person is None:
+            person = self.operators[OPERATOR_EMAIL] = self.person(OPERATOR_EMAIL)
+            person.enrol_totp("/platform")
+        opened = person.open_session("/platform")
+        assert opened.status_code == 201, opened.text
+        return person
 
     @property
     def api(self) -> str:
@@ -189,6 +205,7 @@ def stack(storage_connection_string: str, tmp_path_factory: pytest.TempPathFacto
             # Journeys start their refreshes themselves; the timers never fire on their own.
             "INSIGHT365_REFRESH_SCHEDULE": "0 0 0 1 1 *",
             "INSIGHT365_RETENTION_SCHEDULE": "0 0 0 1 1 *",
+            "INSIGHT365_PLATFORM_OPERATORS": f"{subject_for_email(OPERATOR_EMAIL)}:operator",
         }
         services = build_services(load_settings(settings))
         previous = install_services(services)

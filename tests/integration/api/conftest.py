@@ -23,6 +23,8 @@ from tests.integration.api.client import Actor, FakeClock, call
 
 # Tokens outlive the clock moves of a whole test session (each TOTP use moves it 30 s).
 _LIFETIME = timedelta(hours=6)
+# Insight365's own staff in these tests, configured by setting as in production: role → `sub`.
+OPERATOR_SUBJECTS = {"operator": "op-7d1f0c2a-operator", "security_officer": "op-5b9e3e41-security"}
 
 
 @pytest.fixture(scope="session")
@@ -60,6 +62,7 @@ def services(
         "INSIGHT365_LOCAL_SECRETS_PATH": str(secrets_path),
         "INSIGHT365_GRAPH_BASE_URL": graph.graph_url,
         "INSIGHT365_GRAPH_AUTHORITY": graph.base_url,
+        "INSIGHT365_PLATFORM_OPERATORS": ",".join(f"{sub}:{role}" for role, sub in OPERATOR_SUBJECTS.items()),
     }
     saved = {key: os.environ.get(key) for key in overrides}
     os.environ.update(overrides)
@@ -94,6 +97,38 @@ class People:
     def __init__(self, issuer: RunningIssuer, clock: FakeClock) -> None:
         self.issuer = issuer
         self.clock = clock
+        self._operators: dict[str, Actor] = {}
+
+    def operator(self, role: str = "operator") -> Actor:
+        """The configured operator with `role`, enrolled once and with a live platform session."""
+        actor = self._operators.get(role)
+        if actor is None:
+            token = self.issuer.issuer.mint_access_token(
+                subject=OPERATOR_SUBJECTS[role], email=f"{role}@insight365.example", lifetime=_LIFETIME
+            )
+            actor = self._operators[role] = Actor(email=f"{role}@insight365.example", token=token)
+            enrolment = call("POST", "/api/v1/platform/mfa/totp", headers=actor.bearer)
+            assert enrolment.status == 200, enrolment.body
+            actor.totp_secret = enrolment.json()["secret"]
+            confirmed = call(
+                "POST",
+                "/api/v1/platform/mfa/totp/confirm",
+                headers=actor.bearer,
+                body={"code": actor.code(self.clock)},
+            )
+            assert confirmed.status == 200, confirmed.body
+            self.clock.advance(seconds=30)
+        if actor.session is None or actor.call("GET", "/api/v1/platform/me").status == 401:
+            opened = call(
+                "POST",
+                "/api/v1/platform/session",
+                headers=actor.bearer,
+                body={"code": actor.code(self.clock)},
+            )
+            assert opened.status == 201, opened.body
+            actor.session, actor.member_id = opened.json()["session_token"], opened.json()["operator_id"]
+            self.clock.advance(seconds=30)
+        return actor
 
     def identity(self, email: str) -> Actor:
         subject = secrets.token_hex(8)

@@ -1,4 +1,5 @@
-"""Every route × every caller (anonymous, bearer only, user, admin, super admin) × own and foreign ids.
+"""Every route × every caller (anonymous, bearer only, user, admin, super admin; the platform's operator
+and security officer, and an operator under an approved support grant) × own and foreign ids.
 
 Each allowed probe is chosen to be harmless and to give one exact status (e.g. an update without
 If-Match answers 428), so the test proves authorisation passed without changing anything. A route
@@ -9,20 +10,23 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
-from shared.auth.roles import Access, role_satisfies
-from shared.http.adapter import endpoints
+from shared.auth.caller import SUPPORT_READ_ROLE
+from shared.auth.roles import Access, PlatformRole, Role, platform_role_satisfies, role_satisfies
+from shared.http.adapter import Endpoint, endpoints
 from shared.runs import RunRecord, RunRepository
 from shared.services import Services
 from shared.storage import TenantContext
 from tests.integration.api.client import Actor, call
 from tests.integration.api.conftest import Org, People
 
-CALLERS = ("anonymous", "bearer", "user", "admin", "super_admin")
 ROLE_CALLERS = ("user", "admin", "super_admin")
+# "support" is the operator sending `X-Support-Grant` with an active grant of the home organisation.
+PLATFORM_CALLERS = ("operator", "security_officer", "support")
+CALLERS = ("anonymous", "bearer", *ROLE_CALLERS, *PLATFORM_CALLERS)
 
 
 @dataclass(frozen=True)
@@ -102,6 +106,43 @@ PROBES: dict[tuple[str, str], Probe] = {
     ("GET", "v1/reports/{report_id}"): Probe(
         {"user": 403, "admin": 404, "super_admin": 404}, names={"report_id": "reclaimable-licences"}
     ),
+    # Support access, the customer's side: deciding a grant that is decided already answers 409.
+    ("GET", "v1/support-access"): Probe(200),
+    ("GET", "v1/support-access/{grant_id}"): Probe(200, ids={"grant_id": "grant_id"}),
+    **{
+        ("POST", f"v1/support-access/{{grant_id}}/{decision}"): Probe(
+            409, ids={"grant_id": "closed_grant_id"}
+        )
+        for decision in ("approve", "deny", "revoke")
+    },
+    # The platform: operators are enrolled already (409).
+    ("POST", "v1/platform/mfa/totp"): Probe(409),
+    ("POST", "v1/platform/mfa/totp/confirm"): Probe(409, body={"code": "000000"}),
+    ("POST", "v1/platform/session"): Probe(422, body={}),
+    ("DELETE", "v1/platform/session"): Probe(204, disposable=True),
+    ("GET", "v1/platform/me"): Probe(200),
+    ("GET", "v1/platform/audit"): Probe(200),
+    ("POST", "v1/platform/support-requests"): Probe(422, body={}),
+    ("GET", "v1/platform/support-requests"): Probe(200),
+    ("GET", "v1/platform/support-requests/{grant_id}"): Probe(200, ids={"grant_id": "grant_id"}),
+    # Operations: no incident has this id (404); bodies are checked first (422).
+    ("GET", "v1/platform/incidents"): Probe(200),
+    ("GET", "v1/platform/alerts"): Probe(200),
+    ("GET", "v1/platform/health"): Probe(200),
+    **{
+        (method, f"v1/platform/incidents/{{incident_id}}{action}"): Probe(
+            status, body={} if status == 422 else None, names={"incident_id": "0" * 32}
+        )
+        for method, action, status in (
+            ("GET", "", 404),
+            ("POST", "/acknowledge", 404),
+            ("POST", "/state", 422),
+            ("POST", "/notes", 422),
+            ("POST", "/breach", 404),
+            ("POST", "/breach/organisations", 422),
+            ("POST", "/breach/ico", 404),
+        )
+    },
 }
 
 # The app's own endpoints (other test modules may declare test endpoints in the same registry).
@@ -120,6 +161,27 @@ class World:
     foreign: Org
     ids: dict[str, dict[str, str]]
     people: People
+    operators: dict[str, Actor]  # by platform caller; "support" sends the home organisation's grant
+
+
+def _grants(org: Org, people: People) -> dict[str, str]:
+    """An approved grant of the operator, and a denied one of the security officer, in `org`."""
+    org_id = _org_id(org)
+    ids = {}
+    for key, role, decision in (
+        ("grant_id", "operator", "approve"),
+        ("closed_grant_id", "security_officer", "deny"),
+    ):
+        asked = people.operator(role).call(
+            "POST",
+            "/api/v1/platform/support-requests",
+            body={"org_id": org_id, "reason": "The route matrix probes support access", "duration_hours": 72},
+        )
+        assert asked.status == 201, asked.body
+        ids[key] = asked.json()["grant_id"]
+        decided = org.super_admin.call("POST", f"/api/v1/support-access/{ids[key]}/{decision}")
+        assert decided.status == 200, decided.body
+    return ids
 
 
 def _ids(org: Org, services: Services, people: People) -> dict[str, str]:
@@ -141,9 +203,13 @@ def _ids(org: Org, services: Services, people: People) -> dict[str, str]:
     invitation = org.super_admin.call(
         "POST",
         "/api/v1/members",
-        body={"email": f"boss-{secrets.token_hex(4)}@example.test", "role": "super_admin",
-              "first_name": "B", "last_name": "C"},
-    )  # fmt: skip
+        body={
+            "email": f"boss-{secrets.token_hex(4)}@example.test",
+            "role": "super_admin",
+            "first_name": "B",
+            "last_name": "C",
+        },
+    )
     assert invitation.status == 201, invitation.body
     return {
         "invitation_id": invitation.json()["invitation_id"],
@@ -151,6 +217,7 @@ def _ids(org: Org, services: Services, people: People) -> dict[str, str]:
         "super_admin_id": org.super_admin.member_id,
         "run_id": run.run_id,
         "request_id": erased.json()["request_id"],
+        **_grants(org, people),
     }
 
 
@@ -161,12 +228,27 @@ def _org_id(org: Org) -> str:
 @pytest.fixture(scope="module")
 def world(people: People, services: Services) -> World:
     home, foreign = people.organisation("Matrix Home"), people.organisation("Matrix Foreign")
-    return World(
-        home,
-        foreign,
-        {"home": _ids(home, services, people), "foreign": _ids(foreign, services, people)},
-        people,
-    )
+    ids = {"home": _ids(home, services, people), "foreign": _ids(foreign, services, people)}
+    operators = {caller: people.operator(caller) for caller in ("operator", "security_officer")}
+    return World(home, foreign, ids, people, {**operators, "support": operators["operator"]})
+
+
+def _platform_caller(world: World, caller: str, probe: Probe, access: Access) -> dict[str, str]:
+    role: PlatformRole = "operator" if caller == "support" else cast(PlatformRole, caller)
+    actor = world.people.operator(role)
+    if probe.disposable and platform_role_satisfies(role, access):
+        actor = Actor(email=actor.email, token=actor.token, totp_secret=actor.totp_secret)
+        opened = call(
+            "POST",
+            "/api/v1/platform/session",
+            headers=actor.bearer,
+            body={"code": actor.code(world.people.clock)},
+        )
+        assert opened.status == 201, opened.body
+        actor.session = opened.json()["session_token"]
+        world.people.clock.advance(seconds=30)
+    grant = {"x-support-grant": world.ids["home"]["grant_id"]} if caller == "support" else {}
+    return {**actor.headers, **grant}
 
 
 def _caller(world: World, caller: str, probe: Probe, access: Access) -> dict[str, str]:
@@ -174,6 +256,8 @@ def _caller(world: World, caller: str, probe: Probe, access: Access) -> dict[str
         return {}
     if caller == "bearer":
         return world.home.user.bearer
+    if caller in PLATFORM_CALLERS:
+        return _platform_caller(world, caller, probe, access)
     actor: Actor = world.home.by_role(caller)
     if probe.disposable and role_satisfies(caller, access):
         actor = (
@@ -191,16 +275,28 @@ def _second_session(world: World) -> Actor:
     return extra
 
 
-def _expected(caller: str, access: Access, probe: Probe) -> int:
+def _expected_of_platform_caller(caller: str, endpoint: Endpoint, probe: Probe) -> int:
+    """Operators on their routes by platform role; on a customer's, only a support grant's reads."""
+    if endpoint.access.is_platform:
+        role: PlatformRole = "operator" if caller == "support" else cast(PlatformRole, caller)
+        return probe.expected(role) if platform_role_satisfies(role, endpoint.access) else 403
+    readable = endpoint.support_read and role_satisfies(SUPPORT_READ_ROLE, endpoint.access)
+    return probe.expected(SUPPORT_READ_ROLE) if caller == "support" and readable else 403
+
+
+def _expected(caller: str, endpoint: Endpoint, probe: Probe) -> int:
+    access = endpoint.access
     if access is Access.ANONYMOUS:
         return probe.expected(caller)
     if caller == "anonymous":
         return 401
-    if caller == "bearer":
-        return 401 if access.needs_session else probe.expected(caller)
-    if not role_satisfies(caller, access):
-        return 403
-    return probe.expected(caller)
+    if caller in PLATFORM_CALLERS:
+        return _expected_of_platform_caller(caller, endpoint, probe)
+    if caller == "bearer" and access.needs_session and not access.is_platform:
+        return 401
+    # A customer is refused on every platform route, whatever their role.
+    allowed = not access.is_platform if caller == "bearer" else role_satisfies(cast(Role, caller), access)
+    return probe.expected(caller) if allowed else 403
 
 
 def _url(path: str, probe: Probe, ids: dict[str, str]) -> str:
@@ -218,14 +314,14 @@ def test_every_route_has_a_probe() -> None:
 @pytest.mark.parametrize("caller", CALLERS)
 @pytest.mark.parametrize(("method", "path"), sorted(PROBES))
 def test_route_answers_exactly(world: World, method: str, path: str, caller: str) -> None:
-    probe, access = PROBES[(method, path)], ENDPOINTS[(method, path)].access
+    probe, endpoint = PROBES[(method, path)], ENDPOINTS[(method, path)]
     response = call(
         method,
         _url(path, probe, world.ids["home"]),
         body=probe.body,
-        headers=_caller(world, caller, probe, access),
+        headers=_caller(world, caller, probe, endpoint.access),
     )
-    assert response.status == _expected(caller, access, probe), response.body
+    assert response.status == _expected(caller, endpoint, probe), response.body
 
 
 @pytest.mark.parametrize("caller", ROLE_CALLERS)
