@@ -194,6 +194,7 @@ module backup 'modules/backup.bicep' = {
     tags: tags
     vaultName: '${abbrs.backupVault}${resourceToken}'
     storageAccountName: storage.outputs.accountName
+    tableBackupContainerName: storage.outputs.tableBackupContainerName
     workspaceId: monitoring.outputs.workspaceId
   }
 }

@@ -13,8 +13,10 @@ from collections.abc import Mapping
 from functools import lru_cache
 from typing import Annotated, Literal
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, PydanticBaseSettingsSource, SettingsConfigDict
+
+from shared.auth.roles import PlatformRole
 
 ENV_PREFIX = "INSIGHT365_"
 # Set by the App Service platform on every Azure Functions instance, never locally.
@@ -22,6 +24,22 @@ AZURE_MARKERS = ("WEBSITE_INSTANCE_ID", "WEBSITE_SITE_NAME")
 MAX_BODY_CEILING = 1024 * 1024
 # The public key in local.settings.sample.json; fine on a laptop, never in production.
 SAMPLE_PAGE_TOKEN_KEY = "bG9jYWwtZGV2ZWxvcG1lbnQtb25seS1wYWdlLXRva2VuLWtleS0wMDA="  # noqa: S105 - public on purpose
+
+
+class PlatformOperator(BaseModel):
+    """One configured member of the platform: the identity provider's `sub` and their platform role."""
+
+    model_config = ConfigDict(frozen=True)
+
+    subject: str = Field(min_length=1, max_length=256)
+    role: PlatformRole
+
+    @field_validator("subject")
+    @classmethod
+    def _not_an_email(cls, subject: str) -> str:
+        if "@" in subject or subject != subject.strip() or not subject.isprintable():
+            raise ValueError("an operator is named by the token's `sub` claim, never an email")
+        return subject
 
 
 class SettingsError(RuntimeError):
@@ -49,15 +67,34 @@ class Settings(BaseSettings):
     oidc_email_verified_by_issuer: bool = False
     # Names of the AES-256 keys (in the secret store) that encrypt TOTP secrets; the first one encrypts.
     mfa_key_ids: Annotated[tuple[str, ...], NoDecode] = ("mfa-key-1",)
+    # Insight365's own staff: `<sub>:<role>` entries, comma-separated, role `operator` or
+    # `security_officer`. A person is the issuer's `sub` claim, never an email (which a user may change).
+    platform_operators: Annotated[tuple[PlatformOperator, ...], NoDecode] = ()
 
     graph_base_url: str = "https://graph.microsoft.com/v1.0"
     graph_authority: str = "https://login.microsoftonline.com"
     refresh_schedule: str = "0 0 2 * * *"
     retention_schedule: str = "0 30 3 * * *"
+    # Hourly 01:00-05:00 UTC: the first firing takes the day's table backup, later ones finish it if needed.
+    backup_schedule: str = "0 0 1-5 * * *"
     collection_time_budget_seconds: int = Field(default=600, ge=1, le=1500)
+    # Microsoft Graph's shared quotas multiplied by this in the fleet-wide governor (shared.graph.quota):
+    # 1 against Graph; larger only against the local simulator, which does not throttle by default.
+    graph_quota_scale: float = Field(default=1.0, gt=0, le=10_000)
     secret_store: Literal["keyvault", "local"] = "keyvault"  # noqa: S105 - a kind, not a secret
     key_vault_url: str = ""
     local_secrets_path: str = ".local/secrets.json"
+
+    # The operations plane (shared.operations): where notifications go, and the capacity limits the
+    # monitoring job checks (infra/modules/alerts.bicep holds the same numbers for Azure Monitor).
+    notification_channel: Literal["azure_monitor", "smtp"] = "azure_monitor"
+    smtp_server: str = Field(default="127.0.0.1:8025", pattern=r"^[^:\s]+:[0-9]{1,5}$")
+    operations_email: str = Field(default="operations@insight365.invalid", pattern=r"^[^@\s]+@[^@\s]+$")
+    freshness_objective_hours: int = Field(default=36, ge=1, le=168)
+    queue_length_limit: int = Field(default=1000, ge=1, le=10_000_000)
+    queue_age_limit_minutes: int = Field(default=60, ge=1, le=10_080)
+    storage_limit_gib_per_organisation: float = Field(default=50.0, gt=0, le=5_000)
+    api_error_rate_limit_percent: float = Field(default=5.0, gt=0, le=100)
 
     # The Functions host's own storage setting doubles as the application's storage connection.
     storage_connection: str = Field(default="", validation_alias="AzureWebJobsStorage")
@@ -81,6 +118,26 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return tuple(item.strip().rstrip("/") for item in value.split(",") if item.strip())
         return value
+
+    @field_validator("platform_operators", mode="before")
+    @classmethod
+    def _operator_entries(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        entries = [item.strip() for item in value.split(",") if item.strip()]
+        # The role is after the last colon, so a subject may hold colons itself.
+        return tuple(
+            {"subject": entry.rpartition(":")[0].strip(), "role": entry.rpartition(":")[2].strip()}
+            for entry in entries
+        )
+
+    @field_validator("platform_operators")
+    @classmethod
+    def _each_operator_once(cls, operators: tuple[PlatformOperator, ...]) -> tuple[PlatformOperator, ...]:
+        subjects = [operator.subject for operator in operators]
+        if len(set(subjects)) != len(subjects):
+            raise ValueError("an operator subject is listed twice")
+        return operators
 
     @field_validator("page_token_key")
     @classmethod
@@ -150,6 +207,10 @@ def _production_reasons(settings: Settings) -> list[str]:
     reasons += [
         f"{name} must be an https URL" for name, url in urls.items() if url and not url.startswith("https://")
     ]
+    if settings.graph_quota_scale != 1:
+        reasons.append("INSIGHT365_GRAPH_QUOTA_SCALE must be 1 against Microsoft Graph")
+    if settings.notification_channel == "smtp":
+        reasons.append("INSIGHT365_NOTIFICATION_CHANNEL=smtp is for development only; use azure_monitor")
     if settings.page_token_key == SAMPLE_PAGE_TOKEN_KEY:
         reasons.append("INSIGHT365_PAGE_TOKEN_KEY is the public sample key")
     if settings.secret_store == "local":  # noqa: S105 - a kind, not a secret

@@ -33,6 +33,13 @@ TABLE_COLUMNS: dict[str, dict[str, str]] = {
         "Success": "bool",
         "DurationMs": "real",
     },
+    # https://learn.microsoft.com/azure/azure-monitor/reference/tables/apptraces
+    "AppTraces": {
+        "TimeGenerated": "datetime",
+        "Message": "string",
+        "SeverityLevel": "int",
+        "OperationName": "string",
+    },
     # https://learn.microsoft.com/azure/azure-monitor/reference/tables/agwaccesslogs
     "AGWAccessLogs": {
         "TimeGenerated": "datetime",

@@ -11,7 +11,7 @@ import ast
 import base64
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -355,6 +355,8 @@ CONSTRAINTS = [
 ]
 
 
-def run(infra_dir: Path, repository: Path) -> dict[str, list[str]]:
+def run(
+    infra_dir: Path, repository: Path, constraints: Sequence[Constraint] = CONSTRAINTS
+) -> dict[str, list[str]]:
     deployment = Deployment(infra_dir, SAMPLE_MAIN_PARAMETERS)
-    return {constraint.id: constraint.check(deployment, repository) for constraint in CONSTRAINTS}
+    return {constraint.id: constraint.check(deployment, repository) for constraint in constraints}

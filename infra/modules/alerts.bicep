@@ -49,6 +49,19 @@ var rules = [
     threshold: 5
   }
   {
+    // The operations plane's notifications (shared/operations/notifications.py, channel azure_monitor):
+    // every incident opened or escalated, and every breach reminder, is mailed through the action group.
+    name: 'operations-notification'
+    displayName: 'Insight365: operations notification (incident opened or escalated)'
+    description: 'The app opened or escalated an incident, or a personal-data breach deadline is near; see the platform incidents.'
+    severity: 1
+    windowSize: 'PT5M'
+    query: 'AppTraces | where Message startswith "insight365 operations notification"'
+    timeAggregation: 'Count'
+    metricMeasureColumn: null
+    threshold: 0
+  }
+  {
     name: 'waf-blocks'
     displayName: 'Insight365: WAF blocked requests'
     description: 'Requests blocked by the WAF (managed rules or the rate limit).'

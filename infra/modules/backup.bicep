@@ -8,6 +8,12 @@
 //
 // The vault sits in the storage account's region: Azure Backup protects a data source from a
 // vault in the same region (see the README, "Deploy").
+//
+// Vaulted backup of the tables' backup container: once a day (after the table backup's window) the
+// vault copies `table-backups` into its own GeoRedundant store, so a copy sits in UK West, outside the
+// storage account, where the app's identity holds no role and so cannot delete it; kept 35 days.
+// https://learn.microsoft.com/azure/backup/blob-backup-overview
+// https://learn.microsoft.com/azure/backup/backup-blobs-storage-account-bicep
 @allowed([
   'uksouth'
   'ukwest'
@@ -17,6 +23,8 @@ param tags object
 param vaultName string
 param storageAccountName string
 param workspaceId string
+@description('The container of the tables\' daily backups, protected by vaulted backup.')
+param tableBackupContainerName string
 
 var storageAccountBackupContributorRoleId = 'e5e2a7ff-d759-4cd2-bb51-3152d37e2eb1'
 
@@ -57,7 +65,7 @@ resource vault 'Microsoft.DataProtection/backupVaults@2024-04-01' = {
 
 resource blobPolicy 'Microsoft.DataProtection/backupVaults/backupPolicies@2024-04-01' = {
   parent: vault
-  name: 'blobs-operational-30d'
+  name: 'blobs-operational-30d-vaulted-35d'
   properties: {
     objectType: 'BackupPolicy'
     datasourceTypes: [
@@ -80,7 +88,48 @@ resource blobPolicy 'Microsoft.DataProtection/backupVaults/backupPolicies@2024-0
             }
             targetDataStoreCopySettings: []
           }
+          {
+            deleteAfter: {
+              objectType: 'AbsoluteDeleteOption'
+              duration: 'P35D'
+            }
+            sourceDataStore: {
+              objectType: 'DataStoreInfoBase'
+              dataStoreType: 'VaultStore'
+            }
+            targetDataStoreCopySettings: []
+          }
         ]
+      }
+      {
+        name: 'BackupDaily'
+        objectType: 'AzureBackupRule'
+        backupParameters: {
+          objectType: 'AzureBackupParams'
+          backupType: 'Discrete'
+        }
+        dataStore: {
+          objectType: 'DataStoreInfoBase'
+          dataStoreType: 'VaultStore'
+        }
+        trigger: {
+          objectType: 'ScheduleBasedTriggerContext'
+          schedule: {
+            repeatingTimeIntervals: [
+              'R/2026-01-01T06:00:00+00:00/P1D'
+            ]
+            timeZone: 'UTC'
+          }
+          taggingCriteria: [
+            {
+              isDefault: true
+              taggingPriority: 99
+              tagInfo: {
+                tagName: 'Default'
+              }
+            }
+          ]
+        }
       }
     ]
   }
@@ -116,6 +165,16 @@ resource blobBackup 'Microsoft.DataProtection/backupVaults/backupInstances@2024-
     }
     policyInfo: {
       policyId: blobPolicy.id
+      policyParameters: {
+        backupDatasourceParametersList: [
+          {
+            objectType: 'BlobBackupDatasourceParameters'
+            containersList: [
+              tableBackupContainerName
+            ]
+          }
+        ]
+      }
     }
   }
 }

@@ -186,6 +186,10 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
           value: '0 30 3 * * *'
         }
         {
+          name: 'INSIGHT365_BACKUP_SCHEDULE'
+          value: '0 0 1-5 * * *'
+        }
+        {
           // Signs list continuation tokens; the secret is created by keyvault.bicep.
           name: 'INSIGHT365_PAGE_TOKEN_KEY'
           value: '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=${pageTokenSecretName})'

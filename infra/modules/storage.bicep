@@ -6,6 +6,12 @@
 // only (shared keys off), no public network access (private endpoints for blob, queue and
 // table), encrypted with a customer-managed HSM key plus infrastructure (double) encryption,
 // and blob soft delete, versioning, change feed and point-in-time restore for operational backup.
+// The tables' daily backup (shared/backup) goes to `table-backups`: version-level immutability with a
+// 35-day time-based retention policy (WORM: no blob in it can be changed or deleted for 35 days, by
+// anyone, the app's identity included), then a lifecycle rule removes it. The Backup vault also keeps a
+// vaulted copy of that container (backup.bicep).
+// https://learn.microsoft.com/azure/storage/blobs/immutable-storage-overview
+// https://learn.microsoft.com/azure/storage/blobs/immutable-version-level-worm-policies
 @allowed([
   'uksouth'
   'ukwest'
@@ -23,6 +29,8 @@ param tableDnsZoneId string
 param workspaceId string
 
 var deploymentContainerName = 'app-package'
+// Must match BACKUP_CONTAINER and BACKUP_RETENTION in shared/backup/manifest.py (make scan checks it).
+var tableBackupRetentionDays = 35
 // Application queues (ARCHITECTURE.md §3) and the host's poison queues for them.
 var queueNames = [
   'refresh-tenant'
@@ -140,6 +148,69 @@ resource deploymentContainer 'Microsoft.Storage/storageAccounts/blobServices/con
   name: deploymentContainerName
   properties: {
     publicAccess: 'None'
+  }
+}
+
+resource tableBackupContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = {
+  parent: blobService
+  name: 'table-backups'
+  properties: {
+    publicAccess: 'None'
+    // Version-level WORM (needs the account's blob versioning, enabled above).
+    immutableStorageWithVersioning: {
+      enabled: true
+    }
+  }
+}
+
+// The container's default time-based retention: every blob version is immutable for 35 days from its
+// creation. Lock it once after the first deployment (README, "Backup and disaster recovery"): a locked
+// policy can be extended but never shortened or removed.
+resource tableBackupImmutability 'Microsoft.Storage/storageAccounts/blobServices/containers/immutabilityPolicies@2023-05-01' = {
+  parent: tableBackupContainer
+  name: 'default'
+  properties: {
+    immutabilityPeriodSinceCreationInDays: tableBackupRetentionDays
+    allowProtectedAppendWrites: false
+  }
+}
+
+// Backups leave the container a day after their immutability ends.
+resource lifecycle 'Microsoft.Storage/storageAccounts/managementPolicies@2023-05-01' = {
+  parent: account
+  name: 'default'
+  properties: {
+    policy: {
+      rules: [
+        {
+          name: 'expire-table-backups'
+          enabled: true
+          type: 'Lifecycle'
+          definition: {
+            filters: {
+              blobTypes: [
+                'blockBlob'
+              ]
+              prefixMatch: [
+                'table-backups/'
+              ]
+            }
+            actions: {
+              baseBlob: {
+                delete: {
+                  daysAfterCreationGreaterThan: tableBackupRetentionDays + 1
+                }
+              }
+              version: {
+                delete: {
+                  daysAfterCreationGreaterThan: tableBackupRetentionDays + 1
+                }
+              }
+            }
+          }
+        }
+      ]
+    }
   }
 }
 
@@ -272,3 +343,4 @@ resource tableDiagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-prev
 
 output accountName string = account.name
 output deploymentContainerName string = deploymentContainer.name
+output tableBackupContainerName string = tableBackupContainer.name

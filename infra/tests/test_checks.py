@@ -15,7 +15,7 @@ from typing import NamedTuple
 import pytest
 from conftest import INFRA_DIR, ScanResult, scan, skipped_checks
 
-CUSTOM_CHECK_IDS = {f"CKV_I365_{n}" for n in range(1, 19)}
+CUSTOM_CHECK_IDS = {f"CKV_I365_{n}" for n in range(1, 23)}
 
 
 class Mutation(NamedTuple):
@@ -256,6 +256,49 @@ MUTATIONS = [
         "type: 'GeoRedundant'",
         "type: 'LocallyRedundant'",
         "CKV_I365_16",
+    ),
+    # The tables' backup
+    m(
+        "table-backups-mutable",
+        "modules/storage.bicep",
+        "immutableStorageWithVersioning: {\n      enabled: true",
+        "immutableStorageWithVersioning: {\n      enabled: false",
+        "CKV_I365_19",
+    ),
+    m(
+        "table-backups-kept-7-days",
+        "modules/storage.bicep",
+        "immutabilityPeriodSinceCreationInDays: tableBackupRetentionDays",
+        "immutabilityPeriodSinceCreationInDays: 7",
+        "CKV_I365_20",
+    ),
+    m(
+        "table-backups-protected-appends",
+        "modules/storage.bicep",
+        "allowProtectedAppendWrites: false",
+        "allowProtectedAppendWrites: true",
+        "CKV_I365_20",
+    ),
+    m(
+        "no-vaulted-copy",
+        "modules/backup.bicep",
+        "objectType: 'AzureBackupRule'",
+        "objectType: 'AzureRetentionRule'",
+        "CKV_I365_21",
+    ),
+    m(
+        "vaulted-copy-kept-7-days",
+        "modules/backup.bicep",
+        "duration: 'P35D'",
+        "duration: 'P7D'",
+        "CKV_I365_21",
+    ),
+    m(
+        "vault-no-cross-region-restore",
+        "modules/backup.bicep",
+        "crossRegionRestoreSettings: {\n        state: 'Enabled'",
+        "crossRegionRestoreSettings: {\n        state: 'Disabled'",
+        "CKV_I365_22",
     ),
     # Function App
     m(

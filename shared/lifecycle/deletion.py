@@ -16,6 +16,7 @@ import logging
 from datetime import timedelta
 
 from shared.lifecycle.erasure import erasure_steps
+from shared.lifecycle.journal import DeletionJournal
 from shared.lifecycle.keys import LifecycleKeys
 from shared.lifecycle.offboarding import offboarding_steps
 from shared.lifecycle.receipts import Receipt, ReceiptRepository
@@ -62,6 +63,8 @@ def run_deletion(services: Services, message: Deletion, *, hook: DeletionHook | 
         raise InvalidMessageError("no deletion request has this id")
     if receipt.state == "done":
         return receipt
+    journal = DeletionJournal(services)
+    journal.record(message, services.clock())  # before any step: a restore must re-apply it
     started = receipt.started_at or services.clock()
     update = {
         "state": "running",
@@ -83,6 +86,7 @@ def run_deletion(services: Services, message: Deletion, *, hook: DeletionHook | 
             update={"state": "done", "completed_at": services.clock(), "error": None, "next_attempt_at": None}
         )
     )
+    journal.complete(receipt.request_id, services.clock())
     log.info(
         "deletion request finished",
         extra={"request_id": receipt.request_id, "subject": receipt.subject, "removed": receipt.removed},

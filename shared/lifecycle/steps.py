@@ -25,7 +25,11 @@ def _no_hook(_count: int) -> None:
 
 
 class Progress:
-    def __init__(self, receipts: ReceiptRepository, receipt: Receipt, hook: DeletionHook | None) -> None:
+    """`receipts` None keeps the receipt in memory only (a restore re-applying a journalled deletion)."""
+
+    def __init__(
+        self, receipts: ReceiptRepository | None, receipt: Receipt, hook: DeletionHook | None
+    ) -> None:
         self._receipts = receipts
         self.receipt = receipt
         self._hook = hook or _no_hook
@@ -45,7 +49,9 @@ class Progress:
         self._save(steps_done=[*self.receipt.steps_done, kind])
 
     def _save(self, **changes: object) -> None:
-        self.receipt = self._receipts.save(self.receipt.model_copy(update=changes))
+        self.receipt = self.receipt.model_copy(update=changes)
+        if self._receipts is not None:
+            self.receipt = self._receipts.save(self.receipt)
 
 
 @dataclass(frozen=True)

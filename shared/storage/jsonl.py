@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import IO, Any, cast
 
+from azure.core import MatchConditions
 from azure.storage.blob import BlobBlock, BlobClient, ContentSettings, StorageStreamDownloader
 
 from shared.storage.errors import InvalidArgumentError
@@ -42,8 +43,12 @@ class BlobWriteResult:
 class _StagedBlocks:
     """Buffers bytes and stages a block each time the buffer reaches `block_size`."""
 
-    def __init__(self, blob: BlobClient, block_size: int) -> None:
+    def __init__(self, blob: BlobClient, block_size: int, *, create_only: bool = False) -> None:
         self._blob = blob
+        # If-None-Match: * on the commit: a blob that already exists is never replaced (AlreadyExistsError).
+        self._conditions: dict[str, Any] = (
+            {"match_condition": MatchConditions.IfMissing} if create_only else {}
+        )
         self._block_size = block_size
         self._buffer = bytearray()
         self._block_ids: list[str] = []
@@ -68,7 +73,9 @@ class _StagedBlocks:
         if self._buffer:
             self._stage()
         self._blob.commit_block_list(
-            [BlobBlock(block_id) for block_id in self._block_ids], content_settings=JSONL_GZ_CONTENT_SETTINGS
+            [BlobBlock(block_id) for block_id in self._block_ids],
+            content_settings=JSONL_GZ_CONTENT_SETTINGS,
+            **self._conditions,
         )
 
 
@@ -80,10 +87,12 @@ def _encode(row: Mapping[str, Any], index: int) -> bytes:
         raise InvalidArgumentError(f"row {index} is not JSON-serialisable ({problem})") from error
 
 
-def upload_jsonl_gz(blob: BlobClient, rows: Iterable[Mapping[str, Any]], block_size: int) -> BlobWriteResult:
+def upload_jsonl_gz(
+    blob: BlobClient, rows: Iterable[Mapping[str, Any]], block_size: int, *, create_only: bool = False
+) -> BlobWriteResult:
     if block_size < 1:
         raise InvalidArgumentError("block size must be positive")
-    blocks = _StagedBlocks(blob, block_size)
+    blocks = _StagedBlocks(blob, block_size, create_only=create_only)
     compressor = zlib.compressobj(_COMPRESS_LEVEL, zlib.DEFLATED, _GZIP_WBITS)
     batch: list[bytes] = []
     batch_bytes = count = 0

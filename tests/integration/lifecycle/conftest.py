@@ -219,6 +219,8 @@ def org_footprint(clients: StorageClients, tenant: TenantContext) -> dict[str, i
     """Rows per table and blobs that mention the organisation anywhere."""
     counts: dict[str, int] = {}
     for table, row in all_rows(clients):
+        if table is TableName.DELETION_JOURNAL:
+            continue  # the deletion's own record, ids and times only, so that no restore undoes it
         if tenant.org_id in json.dumps(row, default=str):
             counts[table.value] = counts.get(table.value, 0) + 1
     containers = [c.name for c in clients.blob.list_containers() if tenant.org_id in c.name]
