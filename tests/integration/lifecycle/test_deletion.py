@@ -72,7 +72,8 @@ def test_offboarding_removes_everything_of_the_organisation_and_nothing_else(ser
     assert org_footprint(services.storage, b.tenant) == before_b
     assert secrets.get(secret_name_for(b.tenant)) == "client-secret-value"
     assert receipt.state == "done"
-    assert receipt.removed == {
+    # Every organisation table is swept, seeded or not; the seeded ones lose exactly what was seeded.
+    assert {step: count for step, count in receipt.removed.items() if count} == {
         "sessions": 2,
         "identities": 2,
         "secret": 1,
@@ -86,9 +87,6 @@ def test_offboarding_removes_everything_of_the_organisation_and_nothing_else(ser
         "audit": 6,
         "deletionrequests": 1,
         "members": 2,
-        "queue_messages": 0,
-        "late_rows": 0,
-        "late_blobs": 0,
         "organisation": 1,
     }
     state = deletion_request_state(services, request.request_id)
