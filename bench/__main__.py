@@ -1,10 +1,11 @@
-"""`python -m bench [--sizes 1000,10000,100000] [--skip throttled,api,fanout]`: the performance figures.
+"""`python -m bench [--sizes 1000,10000,100000] [--skip throttled,api,fanout,fleet]`: the performance figures.
 
 On one Azurite, for each size: an organisation, the collection of a synthetic tenant of that many
 accounts (throttling off) into its container and the compute of that snapshot, each in its own measured
 child process (wall time, accounts/s, peak RSS); the I/O floor for the largest size; one collection under
 realistic throttling against the floor Graph's published limits impose; the API's summary and CSV-report
-latency on the largest tenant; the daily fan-out for 10k organisations (fewer if every size is smaller).
+latency on the largest tenant; the daily fan-out for 10k organisations (fewer if every size is smaller);
+the fleet's nightly signInActivity refresh against the shared quota (`bench.fleet`).
 Numbers and ratios, never pass/fail: prints a table and writes `bench/results/bench-<timestamp>.json`.
 """
 
@@ -18,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import api, collection, compute, fanout
+from bench import api, backup, collection, compute, fanout, fleet, web
 from bench.common import AS_OF, new_organisation
 from dev.azurite import Azurite
 from shared.runs import daily_run_id
@@ -27,7 +28,7 @@ from shared.storage import StorageClients, org_container_name
 from shared.storage.provisioning import ensure_storage
 
 RESULTS = Path(__file__).parent / "results"
-PARTS = ("compute", "floor", "throttled", "api", "fanout")
+PARTS = ("compute", "floor", "throttled", "api", "fanout", "fleet", "web", "backup")
 BUDGET_SECONDS, BUDGET_MIB, BUDGET_ACCOUNTS = 120.0, 512.0, 100_000
 FANOUT_ORGANISATIONS = 10_000  # a quick run (largest size smaller) fans out to that many instead
 
@@ -36,7 +37,9 @@ def _progress(text: str) -> None:
     print(f"  [{time.strftime('%H:%M:%S')}] {text}", flush=True)
 
 
-def run(sizes: list[int], skip: set[str], throttled_size: int, organisations: int) -> dict[str, Any]:
+def run(
+    sizes: list[int], skip: set[str], throttled_size: int, organisations: int, fleet_args: tuple[int, float]
+) -> dict[str, Any]:
     results: dict[str, Any] = {
         "started": datetime.now(UTC).isoformat(),
         "cpus": os.cpu_count(),
@@ -78,6 +81,15 @@ def run(sizes: list[int], skip: set[str], throttled_size: int, organisations: in
         if "fanout" not in skip:
             results["fanout"] = fanout.measure(clients, organisations)
             _progress("fan-out measured")
+        if "fleet" not in skip:
+            results["fleet"] = fleet.measure(connection, *fleet_args)
+            _progress(f"fleet refreshed in {results['fleet']['seconds']:.1f}s")
+        if "web" not in skip:
+            results["web"] = web.measure(connection)
+            _progress("web app cold load measured")
+    if "backup" not in skip:  # on Azurites of its own: a backup reads every table
+        results["backup"] = backup.measure()
+        _progress("table backup and restore measured")
     results["load_average_end"] = os.getloadavg()
     results["finished"] = datetime.now(UTC).isoformat()
     return results
@@ -150,6 +162,21 @@ def table(results: dict[str, Any]) -> str:
             f"{fanned['list_seconds']:.1f} s, "
             f"enqueue {fanned['enqueue_seconds']:.1f} s) = {fanned['messages_per_second']:.0f} messages/s"
         )
+    if measured := results.get("fleet"):
+        lines.append(
+            f"Fleet, {measured['organisations']:,} organisations ({measured['accounts']:,} accounts, largest "
+            f"{measured['largest']:,}), signInActivity via one app, quotas x{measured['time_scale']:.0f}: "
+            f"{measured['seconds']:.1f} s against a floor of {measured['floor_seconds']:.0f} s "
+            f"({measured['pages']:,} pages / 10 a minute, scaled): ratio {measured['ratio_to_floor']:.2f}; "
+            f"429s {sum(measured['refused'].values())} (shared quotas {measured['refused_shared']}); "
+            f"slowest small organisation {measured['small_wait_max_seconds']:.1f} s "
+            f"({measured['small_wait_max_scaled_minutes']:.1f} min unscaled); "
+            f"{measured['requests_per_1000_accounts']:.1f} requests per 1,000 accounts "
+            f"({measured['requests_per_1000_accounts_at_120']:.1f} at 120 a page); "
+            f"incomplete {measured['incomplete']}"
+        )
+    describers = {"web": web.describe, "backup": backup.describe}
+    lines.extend(describe(results[part]) for part, describe in describers.items() if results.get(part))
     return "\n".join(lines)
 
 
@@ -161,6 +188,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--organisations", type=int, help="organisations for the fan-out (default 10000, or the largest size)"
     )
+    parser.add_argument(
+        "--fleet-organisations", type=int, default=1000, help="organisations in the fleet run"
+    )
+    parser.add_argument("--fleet-scale", type=float, default=40.0, help="Graph's quotas multiplied by this")
     args = parser.parse_args(argv)
     sizes = sorted(int(size) for size in args.sizes.split(",") if size)
     skip = {part for part in args.skip.split(",") if part}
@@ -168,7 +199,8 @@ def main(argv: list[str] | None = None) -> None:
         parser.error(f"unknown parts to skip: {','.join(sorted(unknown))}")
     started = time.perf_counter()
     organisations = args.organisations or min(FANOUT_ORGANISATIONS, max(sizes))
-    results = run(sizes, skip, args.throttled_size, organisations)
+    fleet_args = (args.fleet_organisations, args.fleet_scale)
+    results = run(sizes, skip, args.throttled_size, organisations, fleet_args)
     results["bench_seconds"] = time.perf_counter() - started
     print()
     print(table(results))

@@ -1,12 +1,14 @@
 """`make run`: the whole service on this machine, in the foreground; Ctrl-C stops everything it started.
 
 1. Azurite on its well-known ports, data in `.local/azurite` (so `UseDevelopmentStorage=true` reaches it).
-2. The local OpenID Connect issuer (signing key in `.local/oidc/`) and the Graph simulator with a
-   synthetic tenant of 2,000 accounts, on the ports local.settings(.sample).json names.
+2. The local OpenID Connect provider (dev/idp: sign-in pages; signing key in `.local/oidc/`, accounts in
+   `.local/idp/`, the demo members' password seeded) and the Graph simulator with a synthetic tenant of
+   2,000 accounts, on the ports local.settings(.sample).json names.
 3. The demo organisation "Northwind Traders (demo)": one member per role, TOTP enrolled, and a connected
    Microsoft 365 integration whose client secret sits in the local secret store.
-4. The local Functions host on 127.0.0.1:7071, then a refresh at once (the `daily_refresh` function,
-   through the host's admin endpoint) with its progress shown until the insights are published.
+4. The local Functions host on 127.0.0.1:7071, then today's refresh at once (the `daily_refresh`
+   function, through the host's admin endpoint) with its progress shown until it ends. A restart the same
+   day shows today's run (already published: nothing to do; failed: a new refresh is started).
 """
 
 from __future__ import annotations
@@ -25,19 +27,23 @@ from urllib.parse import urlsplit
 import httpx
 
 from dev.azurite import REPO_ROOT, Azurite, AzuriteError, AzuritePorts
+from dev.gateway import APP_PORT, GatewayConfig, start_gateway
 from dev.graph_sim import SimulatorConfig, start_simulator
 from dev.graph_sim.runner import RunningSimulator
 from dev.host import LocalHost
 from dev.host.config import default_settings_file, read_settings_file
-from dev.oidc import start_issuer
+from dev.oidc.provider import DEMO_PASSWORD, start_dev_provider
 from dev.seed import DEMO_MEMBERS, seed_demo
+from dev.smtp import DEFAULT_PORT as DEFAULT_SMTP_PORT
+from dev.smtp import start_smtp
 from shared.integrations import IntegrationRepository, M365Integration, secret_name_for
 from shared.licensing import load_catalogue
+from shared.messages import RefreshTenant
 from shared.metadata import MetadataRepository, Price, Prices
-from shared.runs import RunRecord, RunRepository
+from shared.runs import RunRecord, RunRepository, daily_run_id, member_run_id, new_run
 from shared.secrets import SecretNotFoundError, SecretStore
 from shared.services import Services, get_services
-from shared.storage import TenantContext, ensure_storage
+from shared.storage import QueueName, QueueSender, TenantContext, ensure_storage
 
 LOCAL_DATA = REPO_ROOT / ".local"
 DEMO_ACCOUNTS = 2000
@@ -123,28 +129,54 @@ def _describe(run: RunRecord) -> str:
     done = sum(1 for dataset in run.datasets.values() if dataset.status in ("complete", "unavailable"))
     rows = sum(dataset.rows for dataset in run.datasets.values())
     failed = [name for name, dataset in run.datasets.items() if dataset.status == "failed"]
-    text = (
-        f"  refresh {run.run_id}: {run.state:<10} datasets {done}/{len(run.datasets) or '?'}  rows {rows:,}"
-    )
+    text = f"  refresh {run.run_id}: {run.state:<10} datasets {done}/{len(run.datasets)}  rows {rows:,}"
     return text + (f"  failed: {', '.join(failed)}" if failed else "")
 
 
-async def _show_refresh(base_url: str, runs: RunRepository, stopping: asyncio.Event) -> None:
-    """Start today's refresh through the host's admin endpoint and print its progress until it ends."""
-    async with httpx.AsyncClient(base_url=base_url, trust_env=False) as client:
-        response = await client.post("/admin/functions/daily_refresh", json={"input": ""})
-        response.raise_for_status()
-    print("Refresh started (daily_refresh → refresh-tenant → compute-insights):", flush=True)
+async def _start_refresh(base_url: str, services: Services, tenant: TenantContext) -> str:
+    """Start today's refresh; the id of the run to follow.
+
+    The scheduled run of a day has a fixed id and is never run twice, so a restart the same day follows
+    that run, not whichever run is newest (a "refresh now" of the organisation may be newer). If today's
+    run failed, a new run is started the way "refresh now" starts one.
+    """
+    runs = RunRepository(services.storage, tenant, services.tokens)
+    now = datetime.now(UTC)
+    today = await asyncio.to_thread(runs.find, daily_run_id(now.date()))
+    if today is not None and today.as_seen(now).state == "failed":
+        print(
+            f"Today's scheduled refresh failed ({today.as_seen(now).error}); starting a new one.", flush=True
+        )
+        run = await asyncio.to_thread(
+            runs.create_if_absent, new_run(member_run_id(now), now.date(), "member", now)
+        )
+        message = RefreshTenant(org_id=tenant.org_id, run_id=run.run_id, as_of=run.as_of, trigger="member")
+        await asyncio.to_thread(QueueSender(services.storage, QueueName.REFRESH_TENANT).send, message)
+        return run.run_id
+    if today is None:
+        async with httpx.AsyncClient(base_url=base_url, trust_env=False) as client:
+            response = await client.post("/admin/functions/daily_refresh", json={"input": ""})
+            response.raise_for_status()
+        print("Refresh started (daily_refresh → refresh-tenant → compute-insights):", flush=True)
+    return daily_run_id(now.date())
+
+
+async def _show_refresh(
+    base_url: str, services: Services, tenant: TenantContext, stopping: asyncio.Event
+) -> None:
+    """Print the progress of today's refresh until it ends."""
+    runs = RunRepository(services.storage, tenant, services.tokens)
+    run_id = await _start_refresh(base_url, services, tenant)
     started, last = time.monotonic(), ""
     while not stopping.is_set() and time.monotonic() - started < PROGRESS_TIMEOUT_SECONDS:
-        recent = await asyncio.to_thread(runs.list_recent, 1)
-        if recent:
-            line = _describe(recent[0])
+        found = await asyncio.to_thread(runs.find, run_id)
+        if found is not None:
+            run = found.as_seen(datetime.now(UTC))
+            line = _describe(run)
             if line != last:
                 print(line, flush=True)
                 last = line
-            if recent[0].state in ("published", "failed"):
-                run = recent[0]
+            if run.state in ("published", "failed"):
                 detail = run.error or f"{len(run.warnings)} warning(s): see GET /api/v1/runs/{run.run_id}"
                 print(f"Refresh {run.state} ({detail}).", flush=True)
                 return
@@ -157,6 +189,8 @@ def _print_welcome(base_url: str) -> None:
         f"\nInsight365 is running. API base URL: {base_url}/api/v1\n"
         f"  curl -si {base_url}/api/v1/health\n"
         f"  Demo members: {emails}\n"
+        f"  Demo password (development only): {DEMO_PASSWORD}\n"
+        "  A TOTP code for a demo member: .venv/bin/python -m dev.totp admin@northwind.example\n"
         "  Sign in (writes the two headers every call needs), then call the API:\n"
         "    .venv/bin/python -m dev.login admin@northwind.example > .local/headers\n"
         f"    curl -s {base_url}/api/v1/insights/utilisation -H @.local/headers\n"
@@ -165,19 +199,24 @@ def _print_welcome(base_url: str) -> None:
     )
 
 
-async def _serve(port: int, runs: RunRepository) -> None:
+async def _serve(port: int, services: Services, tenant: TenantContext) -> None:
     host = LocalHost(REPO_ROOT, port=port)
     await host.start()
+    gateway = await start_gateway(
+        GatewayConfig(api_url=host.base_url, issuer=os.environ["INSIGHT365_OIDC_ISSUER"])
+    )
     stopping = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stopping.set)
     try:
         _print_welcome(host.base_url)
-        await _show_refresh(host.base_url, runs, stopping)
+        print(f"Open the web app: http://127.0.0.1:{APP_PORT}/ (sign in as a demo member)\n", flush=True)
+        await _show_refresh(host.base_url, services, tenant, stopping)
         await stopping.wait()
     finally:
         print("\nStopping ...", flush=True)
+        await gateway.cleanup()
         await host.stop()
 
 
@@ -196,7 +235,7 @@ def main() -> int:
     args = parser.parse_args()
     settings = _apply_settings()
     ports = AzuritePorts.default()
-    wanted = [args.port, ports.blob, ports.queue, ports.table]
+    wanted = [args.port, ports.blob, ports.queue, ports.table, APP_PORT]
     wanted += [_port_of(settings["INSIGHT365_OIDC_ISSUER"]), _port_of(settings["INSIGHT365_GRAPH_AUTHORITY"])]
     busy = [port for port in wanted if _port_in_use(port)]
     if busy:
@@ -208,8 +247,15 @@ def main() -> int:
             services = get_services()
             ensure_storage(services.storage)
             issuer_url = settings["INSIGHT365_OIDC_ISSUER"]
-            with start_issuer(port=_port_of(issuer_url), key_file=LOCAL_DATA / "oidc" / "signing-key.pem"):
-                print(f"OIDC issuer on {issuer_url}", flush=True)
+            smtp_port = int(
+                settings.get("INSIGHT365_SMTP_SERVER", "").rpartition(":")[2] or DEFAULT_SMTP_PORT
+            )
+            with (
+                start_smtp(LOCAL_DATA / "mail", port=smtp_port) as mailbox,
+                start_dev_provider(LOCAL_DATA, port=_port_of(issuer_url)),
+            ):
+                print(f"SMTP server on {mailbox.address} (operations mail in .local/mail)", flush=True)
+                print(f"OpenID Connect provider on {issuer_url} (log in .local/idp/provider.log)", flush=True)
                 tenant = seed_demo(services, services.secrets, issuer_url=issuer_url)
                 with _start_simulator(settings, _client_secret(services.secrets, tenant)) as simulator:
                     print(
@@ -217,8 +263,7 @@ def main() -> int:
                     )
                     _connect_integration(services, tenant, simulator.tenant.spec.tenant_id)
                     _price_demo_skus(services, tenant)
-                    runs = RunRepository(services.storage, tenant, services.tokens)
-                    asyncio.run(_serve(args.port, runs))
+                    asyncio.run(_serve(args.port, services, tenant))
     except AzuriteError as error:
         print(f"make run: {error}", file=sys.stderr)
         return 1

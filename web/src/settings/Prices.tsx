@@ -1,0 +1,160 @@
+/** Monthly licence prices, one per SKU the tenant has (from the published figures) plus any already
+ * priced: they turn unused seats into money. */
+import { Button, Field, Input, Text, makeStyles, tokens } from "@fluentui/react-components";
+import { useState, type FormEvent } from "react";
+
+import { ifMatch, unwrap, unwrapVersioned, type Api, type Schemas } from "../api/client";
+import { useAction } from "../api/useAction";
+import { useApi } from "../api/useApi";
+import { useSignedIn } from "../auth/context";
+import { DataTable } from "../components/DataTable";
+import { Load, ProblemView } from "../components/states";
+import { formatCount } from "../format";
+
+const DEFAULT_CURRENCY = "GBP";
+
+interface PriceRow {
+  readonly skuId: string;
+  readonly name: string;
+  readonly seats: number | null;
+  readonly currency: string;
+  /** As typed; "" for no price. */
+  readonly monthly: string;
+}
+
+interface Loaded {
+  readonly rows: PriceRow[];
+  readonly etag: string | null;
+}
+
+const useStyles = makeStyles({
+  form: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalM },
+  price: { maxWidth: "10rem" },
+});
+
+/** The tenant's SKUs, when a refresh has published them (none before the first refresh). */
+async function tenantSkus(api: Api): Promise<Schemas["SkuUtilisation"][]> {
+  try {
+    return (await unwrap(api.GET("/api/v1/insights/utilisation"))).skus;
+  } catch {
+    return [];
+  }
+}
+
+async function loadPrices(api: Api): Promise<Loaded> {
+  const [{ data, etag }, skus] = await Promise.all([
+    unwrapVersioned(api.GET("/api/v1/metadata/prices")),
+    tenantSkus(api),
+  ]);
+  const prices = data.prices ?? {};
+  const rows: PriceRow[] = skus
+    .filter((sku) => !sku.free)
+    .map((sku) => ({
+      skuId: sku.sku_id.toLowerCase(),
+      name: sku.name,
+      seats: sku.purchased,
+      currency: prices[sku.sku_id.toLowerCase()]?.currency ?? DEFAULT_CURRENCY,
+      monthly: String(prices[sku.sku_id.toLowerCase()]?.monthly ?? ""),
+    }));
+  const listed = new Set(rows.map((row) => row.skuId));
+  for (const [skuId, price] of Object.entries(prices)) {
+    if (!listed.has(skuId)) {
+      rows.push({
+        skuId,
+        name: skuId,
+        seats: null,
+        currency: price.currency,
+        monthly: String(price.monthly),
+      });
+    }
+  }
+  return { rows, etag };
+}
+
+function PriceForm({ loaded, onSaved }: { loaded: Loaded; onSaved: () => void }) {
+  const styles = useStyles();
+  const { api } = useSignedIn();
+  const [rows, setRows] = useState(loaded.rows);
+  const [saved, setSaved] = useState(false);
+  const action = useAction();
+
+  async function save(event: FormEvent) {
+    event.preventDefault();
+    setSaved(false);
+    const prices = Object.fromEntries(
+      rows
+        .filter((row) => row.monthly.trim() !== "")
+        .map((row) => [row.skuId, { currency: row.currency, monthly: Number(row.monthly) }]),
+    );
+    const done = await action.run(() =>
+      unwrap(
+        api.PUT("/api/v1/metadata/prices", { params: { header: ifMatch(loaded.etag) }, body: { prices } }),
+      ),
+    );
+    if (done.ok) {
+      setSaved(true);
+      onSaved();
+    }
+  }
+
+  if (rows.length === 0) {
+    return <Text>The tenant's licences appear here after its first refresh.</Text>;
+  }
+  return (
+    <form className={styles.form} onSubmit={save} noValidate>
+      <DataTable
+        label="Monthly price per licence"
+        testId="prices"
+        headers={["Licence", "Seats bought", "Monthly price per seat"]}
+        numeric={[1]}
+        rows={rows.map((row, index) => ({
+          key: row.skuId,
+          cells: [
+            row.name,
+            row.seats === null ? "" : formatCount(row.seats),
+            <Field key="price" className={styles.price}>
+              <Input
+                aria-label={`Monthly price of ${row.name} (${row.currency})`}
+                inputMode="decimal"
+                type="number"
+                min={0}
+                step="0.01"
+                contentAfter={row.currency}
+                value={row.monthly}
+                onChange={(_, data) =>
+                  setRows(rows.map((other, at) => (at === index ? { ...other, monthly: data.value } : other)))
+                }
+              />
+            </Field>,
+          ],
+        }))}
+      />
+      <div>
+        <Button appearance="primary" type="submit" disabled={action.busy}>
+          Save prices
+        </Button>
+      </div>
+      {saved ? <Text data-testid="prices-saved">Prices saved.</Text> : null}
+      {action.problem === null ? null : <ProblemView problem={action.problem} />}
+    </form>
+  );
+}
+
+export function PriceEditor({ onSaved = () => undefined }: { onSaved?: () => void }) {
+  const { api } = useSignedIn();
+  const [loaded, reload] = useApi(() => loadPrices(api), [api]);
+  return (
+    <Load loaded={loaded} label="Loading prices" onRetry={reload}>
+      {(data) => (
+        <PriceForm
+          key={data.etag ?? ""}
+          loaded={data}
+          onSaved={() => {
+            reload();
+            onSaved();
+          }}
+        />
+      )}
+    </Load>
+  );
+}
