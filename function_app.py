@@ -5,22 +5,29 @@ from __future__ import annotations
 import azure.functions as func
 
 from functions import (
+    api_assurance,
     api_audit,
     api_insights,
     api_integrations,
+    api_invitations,
     api_me,
     api_members,
     api_metadata,
     api_openapi,
+    api_operations,
     api_organisation,
+    api_platform,
     api_reports,
     api_runs,
     api_session,
+    api_support,
+    backup,
     compute,
     fallback,
     health,
     ingest,
     lifecycle,
+    operations,
     schedules,
 )
 from shared.settings import get_settings
@@ -35,18 +42,23 @@ for blueprint in (
     api_session.bp,
     api_me.bp,
     api_members.bp,
+    api_invitations.bp,
     api_integrations.bp,
     api_insights.bp,
+    api_assurance.bp,
     api_reports.bp,
     api_runs.bp,
     api_metadata.bp,
     api_audit.bp,
     api_organisation.bp,
+    api_support.bp,
+    api_platform.bp,
+    api_operations.bp,
     api_openapi.bp,
 ):
     app.register_functions(blueprint)
-# Background work: the daily refresh fan-out, collection, compute, retention and deletion.
-for blueprint in (schedules.bp, ingest.bp, compute.bp, lifecycle.bp):
+# Background work: the daily refresh fan-out, collection, compute, retention, deletion and table backup.
+for blueprint in (schedules.bp, ingest.bp, compute.bp, lifecycle.bp, backup.bp, operations.bp):
     app.register_functions(blueprint)
 # Last, so that every other route wins over its catch-all template.
 app.register_functions(fallback.bp)

@@ -14,7 +14,7 @@ from typing import Any
 from aiohttp import web
 from multidict import MultiMapping
 
-from dev.graph_sim import directory, reports
+from dev.graph_sim import audit_log, directory, policies, reports
 from dev.graph_sim.auth import Bearer, Tokens
 from dev.graph_sim.config import (
     AppRegistration,
@@ -34,6 +34,7 @@ from dev.graph_sim.throttle import Request, Throttle
 from dev.graph_sim.users import UsersEndpoint
 from dev.graph_sim.wire import Clock
 from dev.tenant import Tenant
+from dev.tenant.policies import PlantedPolicies
 
 Handler = Callable[[], web.Response]
 # The tenant the request being handled is for (its bearer's, or its download URL's); aiohttp runs each
@@ -66,6 +67,7 @@ class GraphSimulator:
         self.throttle = Throttle(enforcing=False)
         self.set_throttling(config.throttling)
         self._routes = self._route_table()
+        self.audit_events: dict[str, list[dict[str, Any]]] = {}  # tenant id → planted directoryAudit events
 
     @property
     def _serving(self) -> Served:
@@ -88,6 +90,10 @@ class GraphSimulator:
 
     def set_faults(self, rules: tuple[FaultRule, ...]) -> None:
         self.faults.replace(rules)
+
+    def plant_audit_events(self, tenant_id: str, events: list[dict[str, Any]]) -> None:
+        """Directory audit events (Graph's directoryAudit shape) a tenant's log holds from now on."""
+        self.audit_events[tenant_id] = [*self.audit_events.get(tenant_id, []), *events]
 
     def register_app(self, app: AppRegistration) -> None:
         self.tokens.register(app)
@@ -202,6 +208,14 @@ class GraphSimulator:
                     _ok(directory.conditional_access(self.tenant, c.meta)) if c.premium else non_premium()
                 ),
             ),
+            **{
+                path: self._policy_route(render)
+                for path, render in (
+                    ("/policies/authorizationPolicy", policies.authorization_policy),
+                    ("/policies/adminConsentRequestPolicy", policies.admin_consent_request_policy),
+                    ("/policies/authenticationMethodsPolicy", policies.authentication_methods_policy),
+                )
+            },
             "/security/secureScores": lambda c: Routed(
                 Endpoint.SECURE_SCORES,
                 lambda: _ok(
@@ -215,7 +229,25 @@ class GraphSimulator:
             "/reports/authenticationMethods/userRegistrationDetails": lambda c: Routed(
                 Endpoint.REGISTRATION_DETAILS, lambda: self._registration(c)
             ),
+            "/auditLogs/directoryAudits": lambda c: Routed(
+                Endpoint.DIRECTORY_AUDITS,
+                lambda: _ok(
+                    audit_log.directory_audits(
+                        self.audit_events.get(self.tenant.spec.tenant_id, []),
+                        parse_filter(c.query.get("$filter")),
+                        c.meta,
+                    )
+                ),
+            ),
         }
+
+    def _policy_route(
+        self, render: Callable[[PlantedPolicies, str], dict[str, Any]]
+    ) -> Callable[[Call], Routed]:
+        """A tenant-wide policy singleton: the entity itself, with its `$entity` context."""
+        return lambda c: Routed(
+            Endpoint.POLICIES, lambda: _ok(render(self.tenant.policies, c.meta + "/$entity"))
+        )
 
     def _users_route(self, call: Call) -> Routed:
         query = call.query

@@ -22,9 +22,11 @@ class Endpoint(StrEnum):
     SUBSCRIPTIONS = "subscriptions"
     ROLE_ASSIGNMENTS = "role_assignments"
     CONDITIONAL_ACCESS = "conditional_access"
+    POLICIES = "policies"  # the /policies/... singletons (authorization, admin consent, auth methods)
     REGISTRATION_DETAILS = "registration_details"
     SECURE_SCORES = "secure_scores"
     REPORT_SETTINGS = "report_settings"
+    DIRECTORY_AUDITS = "directory_audits"  # /auditLogs/directoryAudits
     REPORTS = "reports"
     REPORT_DOWNLOAD = "report_download"
 

@@ -35,7 +35,12 @@ NEEDS: dict[Endpoint, tuple[frozenset[str], ...]] = {
     Endpoint.SUBSCRIPTIONS: (_any("Organization.Read.All", DIRECTORY_READ_ALL),),
     Endpoint.ROLE_ASSIGNMENTS: (_any("RoleManagement.Read.Directory", DIRECTORY_READ_ALL),),
     Endpoint.CONDITIONAL_ACCESS: (_any("Policy.Read.All"),),
+    # authenticationMethodsPolicy also accepts its narrower Policy.Read.AuthenticationMethod
+    # (learn.microsoft.com/graph/api/authenticationmethodspolicy-get); the other two need Policy.Read.All.
+    Endpoint.POLICIES: (_any("Policy.Read.All"),),
     Endpoint.REGISTRATION_DETAILS: (_any("AuditLog.Read.All"),),
+    # The reference lists AuditLog.Read.All and Directory.Read.All; Graph serves it with AuditLog.Read.All.
+    Endpoint.DIRECTORY_AUDITS: (_any("AuditLog.Read.All"),),
     Endpoint.SECURE_SCORES: (_any("SecurityEvents.Read.All"),),
     Endpoint.REPORT_SETTINGS: (_any("ReportSettings.Read.All"),),
     Endpoint.REPORTS: (_any("Reports.Read.All"),),

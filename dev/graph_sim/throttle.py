@@ -99,6 +99,7 @@ LIMITS: dict[Endpoint, tuple[Limit, ...]] = {
             Endpoint.SUBSCRIBED_SKUS,
             Endpoint.ROLE_ASSIGNMENTS,
             Endpoint.SUBSCRIPTIONS,
+            Endpoint.POLICIES,
         )
     },
     Endpoint.REPORTS: USAGE_REPORTS,

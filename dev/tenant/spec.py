@@ -32,3 +32,4 @@ class TenantSpec(BaseModel):
     synced_ratio: float = Field(default=0.4, ge=0, le=1)  # hybrid tenant: share synced from on-premises
     legacy_auth_blocked: bool = True
     mfa_required_for_all: bool = False
+    hardened_policies: bool = False  # dev.tenant.policies: HARDENED instead of TYPICAL

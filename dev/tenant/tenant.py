@@ -17,6 +17,7 @@ from dev.tenant.activity import Activity, Workload, draw_activity, edge_activity
 from dev.tenant.entropy import Draw
 from dev.tenant.groups import directory_groups, licence_paths, plant_group_members
 from dev.tenant.licences import Licence, LicenceMix
+from dev.tenant.policies import PlantedPolicies, planted_policies
 from dev.tenant.roles import plant_roles
 from dev.tenant.spec import TenantSpec
 from dev.tenant.subscriptions import CompanySubscription, Seats, plant_seats
@@ -146,6 +147,11 @@ class Tenant:
     def accounts(self, start: int = 0, stop: int | None = None) -> Iterator[Account]:
         for index in range(start, min(stop if stop is not None else self.spec.accounts, self.spec.accounts)):
             yield self.account(index)
+
+    @property
+    def policies(self) -> PlantedPolicies:
+        """The tenant-wide policies it is planted with (authorization, consent, authentication methods)."""
+        return planted_policies(self.spec.hardened_policies)
 
     @cached_property
     def ground_truth(self) -> GroundTruth:

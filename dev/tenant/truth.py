@@ -97,6 +97,7 @@ class GroundTruth(BaseModel):
     mfa_required_for_all: bool
     secure_score_current: float
     secure_score_max: float
+    policy_checks: dict[str, str]  # check id → verdict, from the planted policies (`dev.tenant.policies`)
 
 
 def _older(days: int | None, threshold: int) -> bool:
@@ -246,6 +247,7 @@ def compute_ground_truth(tenant: Tenant) -> GroundTruth:
         mfa_required_for_all=tenant.spec.mfa_required_for_all,
         secure_score_current=latest.current,
         secure_score_max=latest.maximum,
+        policy_checks=dict(tenant.policies.expected),
     )
 
 

@@ -6,7 +6,7 @@ types fails the dataset with a reason instead of writing a bad row.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -200,6 +200,111 @@ def conditional_access_policy(item: Item) -> Item:
     }
 
 
+def directory_audit(item: Item) -> Item:
+    """initiatedBy is an auditActivityInitiator, a user or an app (learn.microsoft.com/graph/api/
+    resources/auditactivityinitiator); targetResources are targetResource objects (id, displayName,
+    userPrincipalName)."""
+    initiator = item.get("initiatedBy") or {}
+    user, app = initiator.get("user") or {}, initiator.get("app") or {}
+    targets = item.get("targetResources") or []
+    return {
+        "id": item.get("id"),
+        "activity_date_time": item.get("activityDateTime"),
+        "category": item.get("category"),
+        "activity_display_name": item.get("activityDisplayName"),
+        "initiated_by": user.get("userPrincipalName") or app.get("displayName"),
+        "target_ids": [str(t["id"]).lower() for t in targets if t.get("id")],
+        "target_names": [t.get("userPrincipalName") or t.get("displayName") or "" for t in targets],
+        "result": item.get("result"),
+    }
+
+
+def _entity(item: Item) -> Item:
+    """A singleton policy: the entity itself (v1.0), or the first of a `value` list (older beta shape)."""
+    wrapped = item.get("value")
+    return wrapped[0] if isinstance(wrapped, list) and wrapped else item
+
+
+def authorization_policy(item: Item) -> Item:
+    policy = _entity(item)
+    defaults = policy.get("defaultUserRolePermissions") or {}
+    return {
+        "allow_invites_from": policy.get("allowInvitesFrom"),
+        "allowed_to_sign_up_email_based_subscriptions": policy.get("allowedToSignUpEmailBasedSubscriptions"),
+        "allowed_to_use_sspr": policy.get("allowedToUseSSPR"),
+        "allow_email_verified_users_to_join_organization": policy.get(
+            "allowEmailVerifiedUsersToJoinOrganization"
+        ),
+        "allow_user_consent_for_risky_apps": policy.get("allowUserConsentForRiskyApps"),
+        "guest_user_role_id": policy.get("guestUserRoleId"),
+        "default_user_role_permissions": {
+            "allowed_to_create_apps": defaults.get("allowedToCreateApps"),
+            "allowed_to_create_security_groups": defaults.get("allowedToCreateSecurityGroups"),
+            "allowed_to_create_tenants": defaults.get("allowedToCreateTenants"),
+            "allowed_to_read_bitlocker_keys_for_owned_device": defaults.get(
+                "allowedToReadBitlockerKeysForOwnedDevice"
+            ),
+            "allowed_to_read_other_users": defaults.get("allowedToReadOtherUsers"),
+            "permission_grant_policies_assigned": defaults.get("permissionGrantPoliciesAssigned") or [],
+        },
+    }
+
+
+def admin_consent_request_policy(item: Item) -> Item:
+    policy = _entity(item)
+    return {
+        "is_enabled": policy.get("isEnabled"),
+        "notify_reviewers": policy.get("notifyReviewers"),
+        "reminders_enabled": policy.get("remindersEnabled"),
+        "request_duration_in_days": policy.get("requestDurationInDays"),
+        "reviewers": len(policy.get("reviewers") or []),
+    }
+
+
+def _flattened(value: Any, prefix: str = "") -> Iterator[tuple[str, str | bool | int | None]]:
+    """Scalar settings as dotted paths; a target's id is kept (`...includeTarget.id`), lists are skipped."""
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            if "@" not in key:  # annotations (`@odata.type`, `includeTargets@odata.context`)
+                yield from _flattened(inner, f"{prefix}.{key}" if prefix else key)
+    elif value is None or isinstance(value, str | bool | int):
+        yield prefix, value
+
+
+METHOD_FIELDS = frozenset({"id", "state", "includeTargets", "excludeTargets"})  # read as columns
+
+
+def _targets_all_users(targets: Any) -> bool:
+    return any((t or {}).get("id") == "all_users" for t in targets or [])
+
+
+def authentication_methods_policy(item: Item) -> Item:
+    """The policy and its methods (`authenticationMethodConfigurations`, returned with the policy;
+    learn.microsoft.com/graph/api/authenticationmethodspolicy-get)."""
+    policy = _entity(item)
+    suspicious = policy.get("reportSuspiciousActivitySettings") or {}
+    enforcement = policy.get("registrationEnforcement") or {}
+    campaign = enforcement.get("authenticationMethodsRegistrationCampaign") or {}
+    methods = []
+    for method in policy.get("authenticationMethodConfigurations") or []:
+        rest = {k: v for k, v in method.items() if k not in METHOD_FIELDS}
+        methods.append(
+            {
+                "id": method.get("id"),
+                "state": method.get("state"),
+                "all_users": _targets_all_users(method.get("includeTargets")),
+                "settings": dict(_flattened(rest)),
+            }
+        )
+    return {
+        "policy_migration_state": policy.get("policyMigrationState"),
+        "report_suspicious_activity_state": suspicious.get("state"),
+        "report_suspicious_activity_target": (suspicious.get("includeTarget") or {}).get("id"),
+        "registration_campaign_state": campaign.get("state"),
+        "methods": methods,
+    }
+
+
 def validated(model: type[BaseModel], mapping: Callable[[Item], Item]) -> Callable[[Item], Item]:
     """`mapping`, then the record model's validation, as the JSON the snapshot stores."""
 
@@ -228,4 +333,12 @@ CONVERTERS: dict[str, Callable[[Item], Item]] = {
     "secure_scores": validated(records.SecureScore, secure_score),
     "role_assignments": validated(records.RoleAssignment, role_assignment),
     "conditional_access_policies": validated(records.ConditionalAccessPolicy, conditional_access_policy),
+    "directory_audits": validated(records.DirectoryAudit, directory_audit),
+    "authorization_policy": validated(records.AuthorizationPolicy, authorization_policy),
+    "admin_consent_request_policy": validated(
+        records.AdminConsentRequestPolicy, admin_consent_request_policy
+    ),
+    "authentication_methods_policy": validated(
+        records.AuthenticationMethodsPolicy, authentication_methods_policy
+    ),
 }

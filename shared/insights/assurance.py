@@ -14,10 +14,11 @@ A check whose data is missing from the run is `not_applicable`, with which of th
 
 Posture score (also in the README, "Posture score"):
 
-    score = round_half_up(100 × Σ wᵢ·sᵢ / Σ wᵢ), over the checks whose status is not `not_applicable`
+    score = round_half_up(100 × Σ wᵢ·sᵢ / Σ wᵢ), over the checks whose verdict is not `not_applicable`
     wᵢ = 3 (high), 2 (medium), 1 (low)         sᵢ = 1 (pass), 0.5 (warn), 0 (fail)
 
-and `None` when no check applies.
+and `None` when no check applies. An accepted check (`shared.insights.acceptance`) scores its verdict:
+accepting a risk never changes the score.
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ SEVERITY_WEIGHT: dict[str, int] = {"high": 3, "medium": 2, "low": 1}
 STATUS_SCORE: dict[str, Fraction] = {"pass": Fraction(1), "warn": Fraction(1, 2), "fail": Fraction(0)}
 POSTURE_FORMULA = (
     "round half-up(100 × Σ w·s / Σ w) over applicable checks; w = 3 high, 2 medium, 1 low; "
-    "s = 1 pass, 0.5 warn, 0 fail"
+    "s = 1 pass, 0.5 warn, 0 fail; an accepted check scores its verdict"
 )
 
 Subject = TypeVar("Subject", int, RoleHolder)  # an account (its table index) or a role holder
@@ -230,15 +231,16 @@ def findings(
 
 def posture(results: Iterable[CheckResult]) -> Posture:
     """round(100 × Σ w·s / Σ w) over applicable checks (see the module docstring and the README)."""
-    counts = {status: 0 for status in ("pass", "warn", "fail", "not_applicable")}
+    counts = {status: 0 for status in ("pass", "warn", "fail", "not_applicable", "accepted")}
     weighted, weights = Fraction(0), 0
     for result in results:
         counts[result.status] += 1
-        if result.status == "not_applicable":
+        verdict = result.verdict or result.status
+        if verdict == "not_applicable":
             continue
         weight = SEVERITY_WEIGHT[result.severity]
         weights += weight
-        weighted += weight * STATUS_SCORE[result.status]
+        weighted += weight * STATUS_SCORE[verdict]
     score = int(half_up(100 * weighted / weights, 0)) if weights else None
     return Posture(score=score, formula=POSTURE_FORMULA, counts=counts)
 

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from shared.insights.acceptance import InForce
 from shared.insights.accounts import ENABLED, MFA_KNOWN, MFA_REGISTERED
 from shared.insights.assurance import Assessed, findings
 from shared.insights.models import (
@@ -56,6 +57,7 @@ def _ordered(report_id: str, row: Mapping[str, Any]) -> Row:
 def detail_lists(
     state: TenantState,
     assessed: Sequence[Assessed],
+    acceptances: InForce,
     *,
     skus: list[SkuUtilisation],
     renewals: list[RenewalReclaim],
@@ -63,7 +65,13 @@ def detail_lists(
     productivity: ProductivitySummary,
 ) -> dict[str, Callable[[], Iterator[Row]]]:
     lists = _Lists(
-        state, assessed, skus=skus, renewals=renewals, adoption=adoption, productivity=productivity
+        state,
+        assessed,
+        acceptances,
+        skus=skus,
+        renewals=renewals,
+        adoption=adoption,
+        productivity=productivity,
     )
     return {
         "reclaimable-licences": lists.reclaimable,
@@ -81,6 +89,7 @@ class _Lists:
         self,
         state: TenantState,
         assessed: Sequence[Assessed],
+        acceptances: InForce,
         *,
         skus: list[SkuUtilisation],
         renewals: list[RenewalReclaim],
@@ -89,6 +98,7 @@ class _Lists:
     ) -> None:
         self.state, self.t, self.utilisation = state, state.table, state.utilisation
         self.assessed = assessed
+        self.acceptances = acceptances
         self.skus, self.renewals = skus, renewals
         self.adoption, self.productivity = adoption, productivity
 
@@ -153,8 +163,11 @@ class _Lists:
             )
 
     def findings(self) -> Iterator[Row]:
-        """The offenders of each failing or warning per-account check, from the pass that counted them."""
+        """The offenders of each failing or warning per-account check, from the pass that counted them;
+        each `open`, or `accepted` with the acceptance that covers it."""
         for result, subject, detail in findings(self.state, self.assessed):
+            subject_id = self.state.subject_id(subject)
+            acceptance = self.acceptances.of_finding(result.id, subject_id)
             yield _ordered(
                 "assurance-findings",
                 {
@@ -163,6 +176,9 @@ class _Lists:
                     "baseline": result.baseline,
                     **self.state.person(subject),
                     "detail": detail,
+                    "subject_id": subject_id,
+                    "status": "accepted" if acceptance else "open",
+                    "acceptance_id": acceptance.acceptance_id if acceptance else None,
                 },
             )
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from shared.insights.acceptance import InForce
 from shared.insights.accounts import (
     ENABLED,
     GUEST,
@@ -51,6 +52,8 @@ from shared.snapshot.roles import (
 )
 
 log = logging.getLogger(__name__)
+# The changes since the previous published run: empty here, filled by the job (shared.insights.changes).
+CHANGES_LIST = "assurance-changes"
 
 NO_DEPARTMENT = "(no department)"  # accounts without one are a counted group like any other
 CONCEALED_NAME = re.compile(r"[0-9A-F]{32}")
@@ -98,6 +101,9 @@ FAMILY_DATASETS: dict[Family, tuple[Dataset, ...]] = {
         Dataset.ROLE_ASSIGNMENTS,
         Dataset.CONDITIONAL_ACCESS_POLICIES,
         Dataset.SECURE_SCORES,
+        Dataset.AUTHORIZATION_POLICY,
+        Dataset.ADMIN_CONSENT_REQUEST_POLICY,
+        Dataset.AUTHENTICATION_METHODS_POLICY,
         *DETAIL_REPORTS,
     ),
 }
@@ -156,9 +162,17 @@ def compute(
     settings: ComputeSettings,
     now: datetime,
     catalogue: Catalogue | None = None,
+    acceptances: InForce | None = None,
 ) -> ComputedRun:
+    """Compute a run; `acceptances`: the risk acceptances in force (the job reads them at compute time)."""
     return _Fold(
-        store, as_of=as_of, run_id=run_id, settings=settings, now=now, catalogue=catalogue or load_catalogue()
+        store,
+        as_of=as_of,
+        run_id=run_id,
+        settings=settings,
+        now=now,
+        catalogue=catalogue or load_catalogue(),
+        acceptances=acceptances or InForce(),
     ).run()
 
 
@@ -174,7 +188,9 @@ class _Fold:
         settings: ComputeSettings,
         now: datetime,
         catalogue: Catalogue,
+        acceptances: InForce,
     ) -> None:
+        self.acceptances = acceptances
         self.reader = SnapshotReader(store, as_of, run_id)
         self.as_of = as_of
         self.run_id = run_id
@@ -194,6 +210,9 @@ class _Fold:
         self.concealed_setting = False
         self.adoption = AdoptionAccumulator()
         self.productivity = ProductivityAccumulator()
+        self.authorization: r.AuthorizationPolicy | None = None
+        self.consent_requests: r.AdminConsentRequestPolicy | None = None
+        self.methods_policy: r.AuthenticationMethodsPolicy | None = None
 
     # -- reading ------------------------------------------------------------------------------------------
 
@@ -234,11 +253,23 @@ class _Fold:
             key=lambda p: p.day,
             reverse=True,
         )
+        self._policies()
         self._reports()
         for counts in rd.records(Dataset.ACTIVE_USER_COUNTS, r.ActiveUserCounts):
             rd.note_refresh(Dataset.ACTIVE_USER_COUNTS, counts.report_refresh_date)
             self.adoption.add_counts(counts)
         return self._finish(skus, subscriptions, policies, tuple(scores))
+
+    def _policies(self) -> None:
+        """The tenant-wide policy documents (one row each)."""
+        rd = self.reader
+        self.authorization = next(rd.records(Dataset.AUTHORIZATION_POLICY, r.AuthorizationPolicy), None)
+        self.consent_requests = next(
+            rd.records(Dataset.ADMIN_CONSENT_REQUEST_POLICY, r.AdminConsentRequestPolicy), None
+        )
+        self.methods_policy = next(
+            rd.records(Dataset.AUTHENTICATION_METHODS_POLICY, r.AuthenticationMethodsPolicy), None
+        )
 
     def _sign_ins(self) -> None:
         t = self.table
@@ -417,6 +448,9 @@ class _Fold:
             reference=self.reference,
             currency=next(iter(currencies)) if len(currencies) == 1 else None,
             holder_of={h.index: h for h in holders if h.index is not None},
+            authorization=self.authorization,
+            consent_requests=self.consent_requests,
+            methods_policy=self.methods_policy,
         )
 
     def _finish(
@@ -473,7 +507,7 @@ class _Fold:
         groups_available = not self.concealed and self.joined_rows > 0
         state = self._state(utilisation, policies, scores)
         assessed = assess_all(CHECKS, state)
-        checks = [a.result for a in assessed]
+        checks = [self.acceptances.apply(a.result, a.offenders, state.subject_id) for a in assessed]
         adoption = AdoptionSummary(
             **header(Family.ADOPTION),
             workloads=self.adoption.workloads(),
@@ -520,8 +554,15 @@ class _Fold:
         computed.trend = trend_points(computed)
         computed.warnings = list({w.code: w for p in computed.payloads.values() for w in p.warnings}.values())
         computed.lists = detail_lists(
-            state, assessed, skus=sku_rows, renewals=renewals, adoption=adoption, productivity=productivity
+            state,
+            assessed,
+            self.acceptances,
+            skus=sku_rows,
+            renewals=renewals,
+            adoption=adoption,
+            productivity=productivity,
         )
+        computed.lists[CHANGES_LIST] = lambda: iter(())
         return computed
 
 
@@ -576,6 +617,8 @@ def trend_points(run: ComputedRun) -> dict[Family, dict[str, float | None]]:
         "posture_score": s.posture.score,
         "checks_failing": s.posture.counts.get("fail", 0),
         "checks_warning": s.posture.counts.get("warn", 0),
+        "checks_accepted": s.posture.counts.get("accepted", 0),
+        "findings_accepted": sum(c.accepted_findings for c in s.checks),
         "secure_score_current": s.secure_score.current if s.secure_score else None,
         "secure_score_max": s.secure_score.maximum if s.secure_score else None,
     }

@@ -18,6 +18,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from shared.audit import AuditLog
+from shared.insights.acceptance import AcceptanceRepository, InForce
+from shared.insights.changes import record_changes
 from shared.insights.engine import ComputeSettings, compute
 from shared.insights.models import PublishedRun
 from shared.insights.source import BlobStore
@@ -117,9 +120,20 @@ def run_compute_job(
         )
     try:
         settings = organisation_settings(MetadataRepository(clients, tenant, tokens))
-        computed = compute(
-            blobs, as_of=message.as_of, run_id=message.run_id, settings=settings.compute, now=clock()
+        now = clock()
+        # Acceptances are read when the run is computed: those past their date expire here (audited).
+        acceptances = AcceptanceRepository(clients, tenant, tokens).expire(
+            now, AuditLog(clients, tenant, tokens), message.run_id
         )
+        computed = compute(
+            blobs,
+            as_of=message.as_of,
+            run_id=message.run_id,
+            settings=settings.compute,
+            now=now,
+            acceptances=InForce(acceptances, now.date()),
+        )
+        record_changes(computed, store, blobs)
         published = store.publish(computed)
     except Exception as error:
         # The reason names the failure class only: messages can carry tenant data; details go to the log.

@@ -205,11 +205,23 @@ class ProductivitySummary(Payload):
 
 # --- assurance -------------------------------------------------------------------------------------------
 
-CheckStatus = Literal["pass", "fail", "warn", "not_applicable"]
+CheckStatus = Literal["pass", "fail", "warn", "not_applicable", "accepted"]
+# What a check found before any risk acceptance: `accepted` is only ever a status, never a verdict.
+Verdict = Literal["pass", "fail", "warn", "not_applicable"]
 Severity = Literal["high", "medium", "low"]
 # Why a check is not_applicable: the tenant lacks the licence, the app lacks the permission (403), or the
 # data could not be read (any other failure) — never a pass, and an API failure is never "not licensed".
 NotApplicableCause = Literal["not_licensed", "permission_not_granted", "data_unreadable"]
+
+
+class AcceptedRisk(BaseModel):
+    """An acceptance in force when the run was computed, as a check or finding shows it."""
+
+    acceptance_id: str
+    subject_id: str | None  # None: the whole check
+    reason: str
+    owner: str
+    expires_on: date
 
 
 class CheckResult(BaseModel):
@@ -228,6 +240,32 @@ class CheckResult(BaseModel):
     licence: str | None = None  # the licence its data needs, if any
     permissions: list[str] = Field(default_factory=list)  # Graph application permissions it needs
     graph: list[str] = Field(default_factory=list)  # the Graph requests its data comes from
+    # Risk acceptance (shared.insights.acceptance): set when an active acceptance covers the whole check, or
+    # every one of its findings; then `status` is `accepted` and `verdict` what the check found.
+    verdict: Verdict | None = None
+    accepted: list[AcceptedRisk] = Field(default_factory=list)  # the acceptances in force on this check
+    accepted_findings: int = 0  # of its offenders, how many an acceptance of that finding covers
+
+
+class StatusChange(BaseModel):
+    check_id: str
+    title: str
+    severity: Severity
+    before: CheckStatus | None  # None: the check did not exist in the previous run
+    after: CheckStatus
+
+
+class ChangeSummary(BaseModel):
+    """What changed since the previous published run; the rows are the `assurance-changes` report."""
+
+    previous_run_id: str | None  # None: the first published run (nothing to compare with)
+    previous_as_of: date | None
+    since: datetime | None  # the window the directory audit log was read for: since … until
+    until: datetime
+    checks_changed: list[StatusChange] = Field(default_factory=list)
+    new_findings: int = 0
+    resolved_findings: int = 0
+    attributed: int = 0  # changes with who made them, from the directory audit log
 
 
 class ScorePoint(BaseModel):
@@ -256,6 +294,7 @@ class AssuranceSummary(Payload):
     posture: Posture
     checks: list[CheckResult]
     secure_score: SecureScoreSummary | None
+    changes: ChangeSummary | None = None  # set on every run published after this was introduced
 
 
 FamilyPayload = UtilisationSummary | AdoptionSummary | ProductivitySummary | AssuranceSummary

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
+from functools import cached_property
 
 from shared.insights.accounts import ENABLED, GUEST, MFA_REGISTERED, SYNCED, AccountTable, iso
 from shared.insights.models import ScorePoint
@@ -139,6 +140,10 @@ class TenantState:
     reference: int  # as_of as an ordinal
     currency: str | None  # the organisation's one price currency (None: none or several)
     holder_of: Mapping[int, RoleHolder] = field(default_factory=dict)  # table index → role holder
+    # Tenant-wide policies (None when the run has no such row; the check is then not applicable).
+    authorization: r.AuthorizationPolicy | None = None
+    consent_requests: r.AdminConsentRequestPolicy | None = None
+    methods_policy: r.AuthenticationMethodsPolicy | None = None
 
     # -- per-account facts ---------------------------------------------------------------------------------
 
@@ -229,6 +234,14 @@ class TenantState:
             "display_name": self.table.name[index],
             "group": self.group_name(index),
         }
+
+    def subject_id(self, subject: int | RoleHolder) -> str:
+        """A finding's subject as the directory names it: the account's object id, or the principal."""
+        return subject.principal if isinstance(subject, RoleHolder) else self._object_ids[subject]
+
+    @cached_property
+    def _object_ids(self) -> dict[int, str]:  # built only when findings are listed
+        return {index: object_id for object_id, index in self.table.by_id.items()}
 
     def sort_name(self, subject: int | RoleHolder) -> str:
         name = self.person(subject)["user_principal_name"] or ""

@@ -197,6 +197,24 @@ class InsightStore:
         found = self._pointer(CURRENT if as_of is None else compose_key(DAY, as_of.isoformat()))
         return found[0] if found else None
 
+    def published_before(self, as_of: date) -> PublishedRun | None:
+        """The run published for the newest day before `as_of`, or None."""
+        newest = None
+        for entity in self._table.query(
+            start=compose_key(DAY, ""), end=compose_key(DAY, as_of.isoformat()), select=["RowKey", "run"]
+        ):
+            newest = entity
+        return None if newest is None else PublishedRun.model_validate_json(newest.properties["run"])
+
+    def published_between(self, start: date, end: date) -> list[PublishedRun]:
+        """The runs published for the days `start`..`end` inclusive, oldest first."""
+        rows = self._table.query(
+            start=compose_key(DAY, start.isoformat()),
+            end=compose_key(DAY, (end + timedelta(days=1)).isoformat()),
+            select=["RowKey", "run"],
+        )
+        return [PublishedRun.model_validate_json(entity.properties["run"]) for entity in rows]
+
     def summary(self, family: Family, as_of: date | None = None) -> Payload | None:
         """The family's payload of the published run for `as_of` (None: current), or None if none."""
         run = self.published(as_of)

@@ -22,6 +22,10 @@ class Dataset(StrEnum):
     SECURE_SCORES = "secure_scores"
     ROLE_ASSIGNMENTS = "role_assignments"
     CONDITIONAL_ACCESS_POLICIES = "conditional_access_policies"
+    DIRECTORY_AUDITS = "directory_audits"
+    AUTHORIZATION_POLICY = "authorization_policy"
+    ADMIN_CONSENT_REQUEST_POLICY = "admin_consent_request_policy"
+    AUTHENTICATION_METHODS_POLICY = "authentication_methods_policy"
     ACTIVE_USER_DETAIL = "active_user_detail"
     EMAIL_ACTIVITY_USER_DETAIL = "email_activity_user_detail"
     TEAMS_USER_ACTIVITY_USER_DETAIL = "teams_user_activity_user_detail"
@@ -52,6 +56,10 @@ RECORD_MODELS: dict[Dataset, type[BaseModel]] = {
     Dataset.SECURE_SCORES: records.SecureScore,
     Dataset.ROLE_ASSIGNMENTS: records.RoleAssignment,
     Dataset.CONDITIONAL_ACCESS_POLICIES: records.ConditionalAccessPolicy,
+    Dataset.DIRECTORY_AUDITS: records.DirectoryAudit,
+    Dataset.AUTHORIZATION_POLICY: records.AuthorizationPolicy,
+    Dataset.ADMIN_CONSENT_REQUEST_POLICY: records.AdminConsentRequestPolicy,
+    Dataset.AUTHENTICATION_METHODS_POLICY: records.AuthenticationMethodsPolicy,
     Dataset.ACTIVE_USER_DETAIL: records.ActiveUserDetail,
     Dataset.EMAIL_ACTIVITY_USER_DETAIL: records.EmailActivityUserDetail,
     Dataset.TEAMS_USER_ACTIVITY_USER_DETAIL: records.TeamsUserActivityUserDetail,

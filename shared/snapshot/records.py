@@ -159,6 +159,77 @@ class ConditionalAccessPolicy(Record):
     built_in_controls: list[str] = Field(default_factory=list)
 
 
+class DirectoryAudit(Record):
+    """`GET /auditLogs/directoryAudits`: one role or policy change (learn.microsoft.com/graph/api/resources/
+    directoryaudit); who made it is the initiating user's principal name, else the app's display name."""
+
+    id: str
+    activity_date_time: datetime
+    category: str  # RoleManagement | Policy (the categories kept)
+    activity_display_name: str
+    initiated_by: str | None = None
+    target_ids: list[str] = Field(default_factory=list)  # lower-case object ids of targetResources
+    target_names: list[str] = Field(default_factory=list)  # their display names (or principal names)
+    result: str | None = None
+
+
+class DefaultUserRolePermissions(Record):
+    """What every member may do (authorizationPolicy.defaultUserRolePermissions)."""
+
+    allowed_to_create_apps: bool | None = None
+    allowed_to_create_security_groups: bool | None = None
+    allowed_to_create_tenants: bool | None = None
+    allowed_to_read_bitlocker_keys_for_owned_device: bool | None = None
+    allowed_to_read_other_users: bool | None = None
+    permission_grant_policies_assigned: list[str] = Field(default_factory=list)
+
+
+class AuthorizationPolicy(Record):
+    """`GET /policies/authorizationPolicy` (learn.microsoft.com/graph/api/resources/authorizationpolicy)."""
+
+    # none | adminsAndGuestInviters | adminsGuestInvitersAndAllMembers | everyone
+    allow_invites_from: str | None = None
+    allowed_to_sign_up_email_based_subscriptions: bool | None = None
+    allowed_to_use_sspr: bool | None = None
+    allow_email_verified_users_to_join_organization: bool | None = None
+    allow_user_consent_for_risky_apps: bool | None = None
+    guest_user_role_id: str | None = None
+    default_user_role_permissions: DefaultUserRolePermissions = Field(
+        default_factory=DefaultUserRolePermissions
+    )
+
+
+class AdminConsentRequestPolicy(Record):
+    """`GET /policies/adminConsentRequestPolicy` (resources/adminconsentrequestpolicy); reviewers counted."""
+
+    is_enabled: bool | None = None
+    notify_reviewers: bool | None = None
+    reminders_enabled: bool | None = None
+    request_duration_in_days: int | None = None
+    reviewers: int = 0
+
+
+class AuthenticationMethodConfiguration(Record):
+    """One method of the authentication methods policy: its id (`Fido2`, `MicrosoftAuthenticator`, `Sms`,
+    `Voice`, `Email`, `TemporaryAccessPass`, ...), state, whether it targets all users, and its other scalar
+    settings flattened to dotted camelCase paths (`featureSettings.numberMatchingRequiredState.state`)."""
+
+    id: str
+    state: str | None = None
+    all_users: bool = False
+    settings: dict[str, str | bool | int | None] = Field(default_factory=dict)
+
+
+class AuthenticationMethodsPolicy(Record):
+    """`GET /policies/authenticationMethodsPolicy` (resources/authenticationmethodspolicy)."""
+
+    policy_migration_state: str | None = None  # preMigration | migrationInProgress | migrationComplete
+    report_suspicious_activity_state: str | None = None
+    report_suspicious_activity_target: str | None = None
+    registration_campaign_state: str | None = None
+    methods: list[AuthenticationMethodConfiguration] = Field(default_factory=list)
+
+
 class ReportRow(Record):
     report_refresh_date: date
 

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from shared.insights.assurance import Check
 from shared.insights.checks.accounts import STALE_ENABLED_ACCOUNTS, STALE_GUESTS
+from shared.insights.checks.applications import APPLICATION_CHECKS
 from shared.insights.checks.conditional_access import LEGACY_AUTH_BLOCKED, MFA_REQUIRED_FOR_ALL
+from shared.insights.checks.guests import GUEST_CHECKS
+from shared.insights.checks.methods import METHOD_CHECKS
 from shared.insights.checks.mfa import ADMINS_WITHOUT_MFA, LICENSED_WITHOUT_MFA, MFA_REGISTRATION_COVERAGE
 from shared.insights.checks.privileged import (
     DISABLED_ROLE_HOLDERS,
@@ -15,6 +18,7 @@ from shared.insights.checks.privileged import (
     SYNCED_ADMINS,
 )
 from shared.insights.checks.score import SECURE_SCORE
+from shared.insights.checks.user_settings import USER_SETTING_CHECKS
 
 CHECKS: tuple[Check, ...] = (
     MFA_REGISTRATION_COVERAGE,
@@ -30,6 +34,10 @@ CHECKS: tuple[Check, ...] = (
     LICENSED_WITHOUT_MFA,
     SECURE_SCORE,
     DISABLED_ROLE_HOLDERS,
+    *APPLICATION_CHECKS,
+    *GUEST_CHECKS,
+    *USER_SETTING_CHECKS,
+    *METHOD_CHECKS,
 )
 CHECKS_BY_ID = {check.info.id: check for check in CHECKS}
 

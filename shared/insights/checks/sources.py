@@ -37,6 +37,17 @@ SOURCES: dict[Dataset, Source] = {
         "Policy.Read.All", "GET /identity/conditionalAccess/policies", P1
     ),
     Dataset.SECURE_SCORES: Source("SecurityEvents.Read.All", "GET /security/secureScores"),
+    # Policy.Read.All is the least-privileged application permission of GET authorizationPolicy and
+    # adminConsentRequestPolicy; authenticationMethodsPolicy's own least one,
+    # Policy.Read.AuthenticationMethod, is covered by it (learn.microsoft.com/graph/api/
+    # authenticationmethodspolicy-get), so the app needs no other consent.
+    Dataset.AUTHORIZATION_POLICY: Source("Policy.Read.All", "GET /policies/authorizationPolicy"),
+    Dataset.ADMIN_CONSENT_REQUEST_POLICY: Source(
+        "Policy.Read.All", "GET /policies/adminConsentRequestPolicy"
+    ),
+    Dataset.AUTHENTICATION_METHODS_POLICY: Source(
+        "Policy.Read.All", "GET /policies/authenticationMethodsPolicy"
+    ),
     Dataset.ACTIVE_USER_DETAIL: Source(REPORTS, "GET /reports/getOffice365ActiveUserDetail"),
 }
 

@@ -24,7 +24,7 @@ from shared.runs import RunRecord, RunRepository, daily_run_id
 from shared.secrets import LocalSecretStore
 from shared.services import build_services, get_services, install_services
 from shared.settings import load_settings
-from shared.snapshot import Manifest, snapshot_prefix
+from shared.snapshot import Dataset, Manifest, snapshot_prefix
 from shared.storage import (
     OrgContainer,
     PageTokenSigner,
@@ -144,7 +144,7 @@ def test_timer_fans_out_and_the_snapshot_matches_the_ground_truth(sim, settings)
     container = OrgContainer(clients, TenantContext(org_id))
     manifest = Manifest.model_validate(container.read_json(snapshot_prefix(today, run_id) + "manifest.json"))
     counts = {entry.dataset: entry.rows for entry in manifest.datasets if entry.status == "complete"}
-    assert len(counts) == 19
+    assert set(counts) == {dataset.value for dataset in Dataset}
     assert counts["users"] == counts["sign_in_activity"] == counts["registration_details"] == truth.accounts
     assert counts["active_user_detail"] == truth.report_rows[Report.ACTIVE_USER_DETAIL.value]
     assert counts["teams_user_activity_user_detail"] == truth.report_rows[Report.TEAMS_DETAIL.value]

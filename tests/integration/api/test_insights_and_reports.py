@@ -199,7 +199,8 @@ def test_json_and_csv_carry_the_same_rows(home: Published, spec: object) -> None
     rows = home.store.iter_report(report_id)
     assert rows is not None
     engine_rows = list(rows)
-    assert engine_rows  # the generated tenant fills every report
+    # The generated tenant fills every report but the changes, which need a previous run to compare with.
+    assert engine_rows or report_id == "assurance-changes"
     assert document["rows"] == [{name: row.get(name) for name in columns} for row in engine_rows]
     as_csv = home.org.admin.call("GET", f"/api/v1/reports/{report_id}?format=csv&as_of={home.as_of}")
     assert as_csv.status == 200

@@ -101,6 +101,20 @@ PROBES: dict[tuple[str, str], Probe] = {
     # Nothing is published in these organisations: a summary answers 404, a trend an empty series.
     **{("GET", f"v1/insights/{kind}"): Probe(404) for kind in INSIGHT_KINDS},
     **{("GET", f"v1/insights/{kind}/trend"): Probe(200) for kind in INSIGHT_KINDS},
+    # Risk acceptances: none exist here, so one by id answers 404 (ids are random, never another's).
+    ("GET", "v1/insights/assurance/acceptances"): Probe(200),
+    ("POST", "v1/insights/assurance/acceptances"): Probe(422, body={}),
+    **{
+        (method, f"v1/insights/assurance/acceptances/{{acceptance_id}}{tail}"): Probe(
+            404, body=body, names={"acceptance_id": "0" * 32}
+        )
+        for method, tail, body in (
+            ("GET", "", None),
+            ("PATCH", "", {"owner": "x"}),
+            ("POST", "/revoke", None),
+        )
+    },
+    ("GET", "v1/insights/assurance/changes"): Probe(404),
     ("GET", "v1/reports"): Probe(200),
     # A person-level report needs admin (403 for a user); report ids are global names, not org data.
     ("GET", "v1/reports/{report_id}"): Probe(

@@ -29,7 +29,7 @@ from shared.messages import RefreshTenant
 from shared.organisations import Organisation, OrganisationRepository
 from shared.runs import RunRecord, RunRepository
 from shared.secrets import LocalSecretStore
-from shared.snapshot import Manifest, snapshot_prefix
+from shared.snapshot import Dataset, Manifest, snapshot_prefix
 from shared.storage import OrgContainer, PageTokenSigner, StorageClients, TenantContext
 from tests.integration.collection.conftest import AS_OF, CLIENT_ID
 
@@ -211,7 +211,7 @@ def test_a_run_created_without_datasets_is_collected_in_full(clients, secrets, s
     _, last = _drive(_refresh(clients, secrets, sim, 3600), _message(tenant))
     assert last.compute is not None
     record = _record(clients, tenant)
-    assert record.state == "computing" and len(record.datasets) == 19
+    assert record.state == "computing" and len(record.datasets) == len(Dataset)
     assert {p.status for p in record.datasets.values()} == {"complete"}
 
 

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from dev.tenant import Tenant
+from shared.insights.acceptance import InForce
 from shared.insights.engine import ComputedRun, ComputeSettings, compute
 from shared.insights.source import LocalFolder
 from tests.unit.insights.snapshot_builder import SnapshotOptions, tenant, write_snapshot
@@ -31,6 +32,17 @@ class Case:
             run_id=self.run_id,
             settings=settings or ComputeSettings(),
             now=NOW,
+        )
+
+    def compute_with(self, acceptances: InForce) -> ComputedRun:
+        """The run as computed with these risk acceptances in force."""
+        return compute(
+            self.store,
+            as_of=self.tenant.spec.as_of,
+            run_id=self.run_id,
+            settings=ComputeSettings(),
+            now=NOW,
+            acceptances=acceptances,
         )
 
 

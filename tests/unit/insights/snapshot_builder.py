@@ -18,6 +18,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from dev.graph_sim import directory
+from dev.graph_sim import policies as graph_policies
 from dev.graph_sim.report_csv import DETAIL_WRITERS, HEADERS, ReportContext, counts_lines
 from dev.graph_sim.wire import Clock
 from dev.tenant import Report, Tenant, TenantSpec
@@ -258,6 +259,14 @@ def write_snapshot(
             }
 
     put(Dataset.CONDITIONAL_ACCESS_POLICIES, policies, unavailable=not premium)
+    # The tenant-wide policy singletons, through the collector's own conversion.
+    for dataset, render in (
+        (Dataset.AUTHORIZATION_POLICY, graph_policies.authorization_policy),
+        (Dataset.ADMIN_CONSENT_REQUEST_POLICY, graph_policies.admin_consent_request_policy),
+        (Dataset.AUTHENTICATION_METHODS_POLICY, graph_policies.authentication_methods_policy),
+    ):
+        convert = graph_records.CONVERTERS[dataset.value]
+        put(dataset, lambda render=render, convert=convert: [convert(render(tenant.policies, ""))])
     for report, dataset in REPORT_DATASETS.items():
         period = 180 if dataset is Dataset.ACTIVE_USER_COUNTS else 30
         context = ReportContext(tenant, clock, period, options.concealed, products)
