@@ -73,6 +73,11 @@ param principalId string = ''
 
 var abbrs = loadJsonContent('abbreviations.json')
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
+// The app is served from the gateway's host name (one origin with the API); web/src/auth/identity.ts
+// returns from the identity provider to /auth/callback on that origin.
+var spaRedirectUri = 'https://${publicHostName}/auth/callback'
+// The app's CSP admits calls to the identity provider's origin only (discovery, token endpoint).
+var identityProviderOrigin = 'https://${split(oidcIssuer, '/')[2]}'
 var tags = {
   'azd-env-name': environmentName
   application: 'insight365'
@@ -186,6 +191,22 @@ module storage 'modules/storage.bicep' = {
   }
 }
 
+module website 'modules/website.bicep' = {
+  name: 'website'
+  scope: rg
+  params: {
+    location: location
+    tags: tags
+    accountName: '${abbrs.storageAccount}web${resourceToken}'
+    encryptionIdentityId: keyVault.outputs.storageIdentityId
+    keyVaultUri: keyVault.outputs.vaultUri
+    keyName: keyVault.outputs.storageKeyName
+    privateEndpointSubnetId: network.outputs.privateEndpointSubnetId
+    webDnsZoneId: network.outputs.webDnsZoneId
+    workspaceId: monitoring.outputs.workspaceId
+  }
+}
+
 module backup 'modules/backup.bicep' = {
   name: 'backup'
   scope: rg
@@ -278,6 +299,8 @@ module gateway 'modules/gateway.bicep' = {
     publicHostName: publicHostName
     tlsCertificateSecretId: 'https://${tlsCertificateVaultName}${environment().suffixes.keyvaultDns}/secrets/${tlsCertificateName}'
     backendHostName: functionApp.outputs.defaultHostName
+    webHostName: website.outputs.webHostName
+    identityProviderOrigin: identityProviderOrigin
     workspaceId: monitoring.outputs.workspaceId
   }
 }
@@ -307,3 +330,7 @@ output AZURE_KEY_VAULT_NAME string = keyVault.outputs.vaultName
 output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.accountName
 output GATEWAY_PUBLIC_IP string = gateway.outputs.publicIpAddress
 output DEPLOYING_PRINCIPAL_ID string = principalId
+output AZURE_WEBSITE_ACCOUNT_NAME string = website.outputs.accountName
+// Register this exact URI as the SPA platform's redirect URI of the Entra External ID app registration
+// (README, "Deploy"); the app signs in with the authorization-code flow + PKCE and returns here.
+output SPA_REDIRECT_URI string = spaRedirectUri

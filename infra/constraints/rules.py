@@ -274,6 +274,59 @@ def rate_limit_matches_documented_pattern(deployment: Deployment, repository: Pa
     return problems
 
 
+def _function_app_pools(deployment: Deployment, gateway: dict[str, Any]) -> set[str]:
+    """Names of the gateway's back-end pools that hold the Function App (its default host name)."""
+    return {
+        pool["name"]
+        for pool in gateway.get("backendAddressPools", [])
+        for address in pool["properties"].get("backendAddresses", [])
+        if isinstance(address.get("fqdn"), Ref)
+        and deployment.type_of(address["fqdn"].node) == "Microsoft.Web/sites"
+    }
+
+
+def _pool_name(target: Any) -> str | None:
+    """The pool name at the end of a `.../backendAddressPools/<name>` id, else None."""
+    if not isinstance(target, dict) or not isinstance(target.get("id"), str):
+        return None
+    return (
+        target["id"].rpartition("/backendAddressPools/")[2]
+        if "/backendAddressPools/" in target["id"]
+        else None
+    )
+
+
+def api_routes_only_to_function_app(deployment: Deployment, repository: Path) -> list[str]:
+    """`/api/*` reaches the Function App and nothing else does: the web app's files never reach the API,
+    and no rule sends a non-API path (or every path) to it."""
+    problems = []
+    for node in deployment.resources("Microsoft.Network/applicationGateways"):
+        gateway = deployment.bodies(node)[0]["properties"]
+        function_pools = _function_app_pools(deployment, gateway)
+        api_routed = False
+        for rule in gateway.get("requestRoutingRules", []):
+            if _pool_name(rule["properties"].get("backendAddressPool")) in function_pools:
+                problems.append(f"rule {rule['name']} sends every path to the Function App")
+        for path_map in gateway.get("urlPathMaps", []):
+            if _pool_name(path_map["properties"].get("defaultBackendAddressPool")) in function_pools:
+                problems.append(f"path map {path_map['name']} sends non-API paths to the Function App")
+            for path_rule in path_map["properties"].get("pathRules", []):
+                paths = path_rule["properties"].get("paths", [])
+                to_function_app = (
+                    _pool_name(path_rule["properties"].get("backendAddressPool")) in function_pools
+                )
+                if to_function_app and paths != ["/api/*"]:
+                    problems.append(f"path rule {path_rule['name']} sends {paths} to the Function App")
+                elif "/api/*" in paths and not to_function_app:
+                    problems.append(
+                        f"path rule {path_rule['name']} sends /api/* elsewhere than the Function App"
+                    )
+                api_routed = api_routed or (to_function_app and paths == ["/api/*"])
+        if not api_routed:
+            problems.append("no path rule sends /api/* to the Function App")
+    return problems
+
+
 def _app_default(field: str, repository: Path) -> str:
     """A setting's default, read from shared/settings.py without importing the app."""
     tree = ast.parse((repository / "shared" / "settings.py").read_text())
@@ -351,6 +404,12 @@ CONSTRAINTS = [
         "rate-limit rules use the documented match-all condition",
         "https://learn.microsoft.com/azure/web-application-firewall/ag/rate-limiting-configure",
         rate_limit_matches_documented_pattern,
+    ),
+    Constraint(
+        "I365-MS-12",
+        "one origin: /api/* reaches only the Function App, and nothing else routes to it",
+        "https://learn.microsoft.com/azure/application-gateway/url-route-overview (path-based routing)",
+        api_routes_only_to_function_app,
     ),
 ]
 

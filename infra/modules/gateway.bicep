@@ -6,6 +6,13 @@
 // - The back end is the Function App through its private endpoint, over HTTPS; the gateway sends the
 //   app's own default host name (pickHostNameFromBackendAddress), not the public host name, because
 //   the app answers only to its *.azurewebsites.net name.
+// - One origin, as in production: a path map sends `/api/*` to the Function App and everything else to
+//   the web app, a Storage static website reached through its `web` private endpoint (website.bicep).
+//   Deep links (a path with no file extension, e.g. /licences) are rewritten to /index.html, so they
+//   answer 200 with the app, as dev/gateway.py does; a missing file (/assets/x.js) stays a 404. The
+//   app's pages carry the same Content-Security-Policy and headers as dev/gateway.py.
+//   https://learn.microsoft.com/azure/application-gateway/url-route-overview
+//   https://learn.microsoft.com/azure/application-gateway/rewrite-http-headers-url
 @allowed([
   'uksouth'
   'ukwest'
@@ -22,6 +29,10 @@ param publicHostName string
 param tlsCertificateSecretId string
 @description('Default host name of the Function App; resolves to its private endpoint inside the VNet.')
 param backendHostName string
+@description('Static website host name of the web app; resolves to its `web` private endpoint inside the VNet.')
+param webHostName string
+@description('Origin of the identity provider (https://host), the only other origin the app may call.')
+param identityProviderOrigin string
 param workspaceId string
 
 // UK South has availability zones; UK West does not.
@@ -31,6 +42,41 @@ var zones = location == 'uksouth' ? [
   '3'
 ] : []
 var gatewayId = resourceId('Microsoft.Network/applicationGateways', gatewayName)
+// dev/gateway.py's app_content_security_policy (a make scan test keeps them equal). The style hash is
+// the empty string's: Fluent UI inserts its rules through the CSSOM into empty <style> elements.
+var contentSecurityPolicy = join([
+  'default-src \'self\''
+  'script-src \'self\''
+  'style-src \'self\' \'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\''
+  'img-src \'self\' data:'
+  'connect-src \'self\' ${identityProviderOrigin}'
+  'object-src \'none\''
+  'base-uri \'none\''
+  'form-action \'self\''
+  'frame-ancestors \'none\''
+], '; ')
+var pageHeaders = [
+  {
+    headerName: 'Content-Security-Policy'
+    headerValue: contentSecurityPolicy
+  }
+  {
+    headerName: 'X-Content-Type-Options'
+    headerValue: 'nosniff'
+  }
+  {
+    headerName: 'Referrer-Policy'
+    headerValue: 'no-referrer'
+  }
+  {
+    headerName: 'Cross-Origin-Opener-Policy'
+    headerValue: 'same-origin'
+  }
+  {
+    headerName: 'Permissions-Policy'
+    headerValue: 'camera=(), microphone=(), geolocation=()'
+  }
+]
 
 resource wafPolicy 'Microsoft.Network/ApplicationGatewayWebApplicationFirewallPolicies@2024-01-01' = {
   name: wafPolicyName
@@ -201,6 +247,16 @@ resource gateway 'Microsoft.Network/applicationGateways@2024-01-01' = {
           ]
         }
       }
+      {
+        name: 'web-app'
+        properties: {
+          backendAddresses: [
+            {
+              fqdn: webHostName
+            }
+          ]
+        }
+      }
     ]
     probes: [
       {
@@ -208,6 +264,22 @@ resource gateway 'Microsoft.Network/applicationGateways@2024-01-01' = {
         properties: {
           protocol: 'Https'
           path: '/api/v1/health'
+          interval: 30
+          timeout: 30
+          unhealthyThreshold: 3
+          pickHostNameFromBackendHttpSettings: true
+          match: {
+            statusCodes: [
+              '200-399'
+            ]
+          }
+        }
+      }
+      {
+        name: 'web-app-health'
+        properties: {
+          protocol: 'Https'
+          path: '/index.html'
           interval: 30
           timeout: 30
           unhealthyThreshold: 3
@@ -231,6 +303,19 @@ resource gateway 'Microsoft.Network/applicationGateways@2024-01-01' = {
           requestTimeout: 230
           probe: {
             id: '${gatewayId}/probes/function-app-health'
+          }
+        }
+      }
+      {
+        name: 'web-app-https'
+        properties: {
+          protocol: 'Https'
+          port: 443
+          cookieBasedAffinity: 'Disabled'
+          pickHostNameFromBackendAddress: true
+          requestTimeout: 30
+          probe: {
+            id: '${gatewayId}/probes/web-app-health'
           }
         }
       }
@@ -303,24 +388,88 @@ resource gateway 'Microsoft.Network/applicationGateways@2024-01-01' = {
           ]
         }
       }
+      {
+        name: 'web-app-pages'
+        properties: {
+          rewriteRules: [
+            {
+              name: 'spa-deep-link'
+              ruleSequence: 100
+              conditions: [
+                {
+                  variable: 'var_uri_path'
+                  pattern: '^/[^.]*$'
+                  ignoreCase: true
+                  negate: false
+                }
+              ]
+              actionSet: {
+                urlConfiguration: {
+                  modifiedPath: '/index.html'
+                  reroute: false
+                }
+                requestHeaderConfigurations: []
+                responseHeaderConfigurations: []
+              }
+            }
+            {
+              name: 'page-security-headers'
+              ruleSequence: 200
+              actionSet: {
+                requestHeaderConfigurations: []
+                responseHeaderConfigurations: pageHeaders
+              }
+            }
+          ]
+        }
+      }
+    ]
+    urlPathMaps: [
+      {
+        name: 'one-origin'
+        properties: {
+          defaultBackendAddressPool: {
+            id: '${gatewayId}/backendAddressPools/web-app'
+          }
+          defaultBackendHttpSettings: {
+            id: '${gatewayId}/backendHttpSettingsCollection/web-app-https'
+          }
+          defaultRewriteRuleSet: {
+            id: '${gatewayId}/rewriteRuleSets/web-app-pages'
+          }
+          pathRules: [
+            {
+              name: 'api'
+              properties: {
+                paths: [
+                  '/api/*'
+                ]
+                backendAddressPool: {
+                  id: '${gatewayId}/backendAddressPools/function-app'
+                }
+                backendHttpSettings: {
+                  id: '${gatewayId}/backendHttpSettingsCollection/function-app-https'
+                }
+                rewriteRuleSet: {
+                  id: '${gatewayId}/rewriteRuleSets/forwarded-headers'
+                }
+              }
+            }
+          ]
+        }
+      }
     ]
     requestRoutingRules: [
       {
-        name: 'https-to-function-app'
+        name: 'https-one-origin'
         properties: {
-          ruleType: 'Basic'
+          ruleType: 'PathBasedRouting'
           priority: 100
           httpListener: {
             id: '${gatewayId}/httpListeners/https'
           }
-          backendAddressPool: {
-            id: '${gatewayId}/backendAddressPools/function-app'
-          }
-          backendHttpSettings: {
-            id: '${gatewayId}/backendHttpSettingsCollection/function-app-https'
-          }
-          rewriteRuleSet: {
-            id: '${gatewayId}/rewriteRuleSets/forwarded-headers'
+          urlPathMap: {
+            id: '${gatewayId}/urlPathMaps/one-origin'
           }
         }
       }

@@ -16,6 +16,7 @@ var privateDnsZoneNames = [
   'privatelink.table.${environment().suffixes.storage}'
   'privatelink.vaultcore.azure.net'
   'privatelink.azurewebsites.net'
+  'privatelink.web.${environment().suffixes.storage}'
 ]
 
 // Application Gateway v2 subnet: the documented inbound rules (clients on 443/80, the
@@ -298,3 +299,4 @@ output queueDnsZoneId string = zones[1].id
 output tableDnsZoneId string = zones[2].id
 output keyVaultDnsZoneId string = zones[3].id
 output sitesDnsZoneId string = zones[4].id
+output webDnsZoneId string = zones[5].id

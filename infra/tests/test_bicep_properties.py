@@ -215,6 +215,7 @@ def test_monitoring(parsed: Bicep) -> None:
         "poison-queue-messages",
         "function-failures",
         "gateway-5xx-rate",
+        "operations-notification",
         "waf-blocks",
     }
     alert = only(parsed, "modules/alerts.bicep", "Microsoft.Insights/scheduledQueryRules")
