@@ -15,8 +15,8 @@ from dev.graph_sim.odata import Clause, QueryError
 from dev.graph_sim.wire import Clock, js
 from dev.tenant import Account, Status, Tenant
 from dev.tenant.groups import DirectoryGroup
-from dev.tenant.roles import GLOBAL_ADMIN
 from shared.licensing import Sku
+from shared.snapshot.roles import PRIVILEGED_ROLES
 
 JsonObject = dict[str, Any]
 ORGANISATION_NAME = "Northwind Traders"
@@ -187,9 +187,29 @@ def role_assignments(tenant: Tenant, clauses: list[Clause], expand: bool, contex
     return {"@odata.context": context, "value": items}
 
 
+# The built-in authentication strength every tenant has (learn.microsoft.com/entra/identity/authentication/
+# concept-authentication-strengths).
+PHISHING_RESISTANT_STRENGTH: JsonObject = {
+    "id": "00000000-0000-0000-0000-000000000004",
+    "displayName": "Phishing-resistant MFA",
+    "policyType": "builtIn",
+    "requirementsSatisfied": "mfa",
+    "allowedCombinations": ["windowsHelloForBusiness", "fido2", "x509CertificateMultiFactor"],
+}
+
+
 def _policy(
-    pid: str, name: str, state: str, users: JsonObject, grant: list[str], **conditions: Any
+    pid: str,
+    name: str,
+    state: str,
+    users: JsonObject,
+    grant: list[str],
+    *,
+    strength: JsonObject | None = None,
+    **conditions: Any,
 ) -> JsonObject:
+    """A conditionalAccessPolicy (learn.microsoft.com/graph/api/resources/conditionalaccesspolicy);
+    `strength` is grantControls.authenticationStrength, an authenticationStrengthPolicy."""
     return {
         "id": pid,
         "displayName": name,
@@ -199,6 +219,7 @@ def _policy(
         "sessionControls": None,
         "conditions": {
             "signInRiskLevels": conditions.get("signInRiskLevels", []),
+            "userRiskLevels": conditions.get("userRiskLevels", []),
             "clientAppTypes": conditions.get("clientAppTypes", ["all"]),
             "platforms": None,
             "locations": None,
@@ -222,6 +243,7 @@ def _policy(
             "builtInControls": grant,
             "customAuthenticationFactors": [],
             "termsOfUse": [],
+            "authenticationStrength": strength,
         },
     }
 
@@ -239,10 +261,11 @@ def conditional_access(tenant: Tenant, context: str) -> JsonObject:
         ),
         _policy(
             "7a1b0000-0000-4000-a000-000000000002",
-            "Require MFA for administrators",
+            "Require phishing-resistant MFA for administrators",
             "enabled",
-            {"includeRoles": [GLOBAL_ADMIN, "e8611ab8-c189-46e8-94e1-60213ab1f814"]},
-            ["mfa"],
+            {"includeRoles": sorted(PRIVILEGED_ROLES)},
+            [],
+            strength=PHISHING_RESISTANT_STRENGTH,
         ),
         _policy(
             "7a1b0000-0000-4000-a000-000000000003",

@@ -197,6 +197,11 @@ def conditional_access_policy(item: Item) -> Item:
         "client_app_types": conditions.get("clientAppTypes") or [],
         "grant_operator": grant.get("operator"),
         "built_in_controls": grant.get("builtInControls") or [],
+        # learn.microsoft.com/graph/api/resources/conditionalaccessconditionset (risk levels) and
+        # .../conditionalaccessgrantcontrols (authenticationStrength, an authenticationStrengthPolicy)
+        "user_risk_levels": conditions.get("userRiskLevels") or [],
+        "sign_in_risk_levels": conditions.get("signInRiskLevels") or [],
+        "authentication_strength": (grant.get("authenticationStrength") or {}).get("id"),
     }
 
 

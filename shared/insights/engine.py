@@ -242,6 +242,11 @@ class _Fold:
                 include_applications=tuple(p.include_applications),
                 client_app_types=tuple(p.client_app_types),
                 built_in_controls=tuple(p.built_in_controls),
+                exclude_groups=tuple(p.exclude_groups),
+                include_roles=tuple(p.include_roles),
+                user_risk_levels=tuple(p.user_risk_levels),
+                sign_in_risk_levels=tuple(p.sign_in_risk_levels),
+                authentication_strength=p.authentication_strength,
             )
             for p in rd.records(Dataset.CONDITIONAL_ACCESS_POLICIES, r.ConditionalAccessPolicy)
         )

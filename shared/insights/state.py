@@ -102,6 +102,11 @@ class CaPolicy:
     include_applications: tuple[str, ...]
     client_app_types: tuple[str, ...]
     built_in_controls: tuple[str, ...]
+    exclude_groups: tuple[str, ...] = ()
+    include_roles: tuple[str, ...] = ()
+    user_risk_levels: tuple[str, ...] = ()
+    sign_in_risk_levels: tuple[str, ...] = ()
+    authentication_strength: str | None = None  # id of the required authentication strength
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,6 +217,22 @@ class TenantState:
             return None
         costs = (self.monthly_cost(i) for i in indices if i is not None)
         return money(sum((c.amount for c in costs if c is not None), Fraction(0)))
+
+    # -- licences the tenant holds ----------------------------------------------------------------------
+
+    def holds_plan(self, plan_name: str) -> bool:
+        """A SKU the tenant subscribes to (enabled, warning or suspended units) includes the service plan,
+        by the plans `/subscribedSkus` lists, else by the catalogue's."""
+        for sku in self.utilisation.skus:
+            if not (sku.prepaid_enabled or sku.prepaid_warning or sku.prepaid_suspended):
+                continue
+            known = self.utilisation.catalogue.by_id(sku.sku_id)
+            plans = [p.service_plan_name for p in sku.service_plans] or (
+                [p.name for p in known.service_plans] if known else []
+            )
+            if plan_name in plans:
+                return True
+        return False
 
     # -- role holders --------------------------------------------------------------------------------------
 

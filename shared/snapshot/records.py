@@ -157,6 +157,9 @@ class ConditionalAccessPolicy(Record):
     client_app_types: list[str] = Field(default_factory=list)
     grant_operator: str | None = None
     built_in_controls: list[str] = Field(default_factory=list)
+    user_risk_levels: list[str] = Field(default_factory=list)  # low | medium | high | hidden | none
+    sign_in_risk_levels: list[str] = Field(default_factory=list)
+    authentication_strength: str | None = None  # grantControls.authenticationStrength id
 
 
 class DirectoryAudit(Record):

@@ -6,7 +6,15 @@ from __future__ import annotations
 from shared.insights.assurance import Check
 from shared.insights.checks.accounts import STALE_ENABLED_ACCOUNTS, STALE_GUESTS
 from shared.insights.checks.applications import APPLICATION_CHECKS
-from shared.insights.checks.conditional_access import LEGACY_AUTH_BLOCKED, MFA_REQUIRED_FOR_ALL
+from shared.insights.checks.conditional_access import (
+    BREAK_GLASS_EXCLUDED,
+    HIGH_RISK_SIGN_INS_BLOCKED,
+    HIGH_RISK_USERS_BLOCKED,
+    LEGACY_AUTH_BLOCKED,
+    MFA_REQUIRED_FOR_ALL,
+    PHISHING_RESISTANT_MFA_FOR_ADMINS,
+    PHISHING_RESISTANT_MFA_FOR_ALL,
+)
 from shared.insights.checks.guests import GUEST_CHECKS
 from shared.insights.checks.methods import METHOD_CHECKS
 from shared.insights.checks.mfa import ADMINS_WITHOUT_MFA, LICENSED_WITHOUT_MFA, MFA_REGISTRATION_COVERAGE
@@ -38,6 +46,11 @@ CHECKS: tuple[Check, ...] = (
     *GUEST_CHECKS,
     *USER_SETTING_CHECKS,
     *METHOD_CHECKS,
+    PHISHING_RESISTANT_MFA_FOR_ALL,
+    PHISHING_RESISTANT_MFA_FOR_ADMINS,
+    HIGH_RISK_USERS_BLOCKED,
+    HIGH_RISK_SIGN_INS_BLOCKED,
+    BREAK_GLASS_EXCLUDED,
 )
 CHECKS_BY_ID = {check.info.id: check for check in CHECKS}
 

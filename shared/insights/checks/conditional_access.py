@@ -1,11 +1,15 @@
-"""Conditional Access: legacy authentication blocked and MFA required, for everyone and every app."""
+"""Conditional Access: legacy authentication blocked, (phishing-resistant) MFA required, high risk
+blocked, and an emergency account no policy can lock out."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from shared.insights.assurance import Outcome, TenantRule
-from shared.insights.checks.sources import declare
+from shared.insights.checks.sources import P2, declare
 from shared.insights.state import CaPolicy, TenantState
 from shared.snapshot import Dataset
+from shared.snapshot.roles import role_name
 
 CA = (Dataset.CONDITIONAL_ACCESS_POLICIES,)
 LEGACY_CLIENTS = frozenset({"exchangeactivesync", "other"})
@@ -21,17 +25,21 @@ def targets_everyone(p: CaPolicy) -> bool:
     return p.state == "enabled" and everyone
 
 
+def any_policy(state: TenantState, matches: Callable[[CaPolicy], bool], counted_as: str) -> Outcome:
+    """pass when some policy matches, else fail; evidence counts the policies and the matching ones."""
+    found = sum(1 for p in state.policies if matches(p))
+    return Outcome("pass" if found else "fail", {"policies": len(state.policies), counted_as: found})
+
+
 def _legacy_auth_blocked(state: TenantState) -> Outcome:
-    blocking = [
-        p
-        for p in state.policies
-        if targets_everyone(p)
-        and lowered(p.client_app_types) >= LEGACY_CLIENTS
-        and "block" in lowered(p.built_in_controls)
-    ]
-    return Outcome(
-        "pass" if blocking else "fail",
-        {"policies": len(state.policies), "blocking_policies": len(blocking)},
+    return any_policy(
+        state,
+        lambda p: (
+            targets_everyone(p)
+            and lowered(p.client_app_types) >= LEGACY_CLIENTS
+            and "block" in lowered(p.built_in_controls)
+        ),
+        "blocking_policies",
     )
 
 
@@ -51,16 +59,14 @@ LEGACY_AUTH_BLOCKED = TenantRule(
 
 
 def _mfa_required(state: TenantState) -> Outcome:
-    requiring = [
-        p
-        for p in state.policies
-        if targets_everyone(p)
-        and "mfa" in lowered(p.built_in_controls)
-        and (not p.client_app_types or "all" in lowered(p.client_app_types))
-    ]
-    return Outcome(
-        "pass" if requiring else "fail",
-        {"policies": len(state.policies), "requiring_policies": len(requiring)},
+    return any_policy(
+        state,
+        lambda p: (
+            targets_everyone(p)
+            and "mfa" in lowered(p.built_in_controls)
+            and (not p.client_app_types or "all" in lowered(p.client_app_types))
+        ),
+        "requiring_policies",
     )
 
 
@@ -76,4 +82,149 @@ MFA_REQUIRED_FOR_ALL = TenantRule(
         requires=CA,
     ),
     _mfa_required,
+)
+
+
+# The built-in "Phishing-resistant MFA" authentication strength (learn.microsoft.com/entra/identity/
+# authentication/concept-authentication-strengths: its id is the same in every tenant).
+PHISHING_RESISTANT = "00000000-0000-0000-0000-000000000004"
+P2_PLAN = "AAD_PREMIUM_P2"  # the service plan of Entra ID P2 (risk-based Conditional Access)
+
+
+def requires_phishing_resistant(p: CaPolicy) -> bool:
+    return (
+        p.state == "enabled"
+        and "all" in lowered(p.include_applications)
+        and p.authentication_strength == PHISHING_RESISTANT
+    )
+
+
+def _phishing_resistant_for_all(state: TenantState) -> Outcome:
+    return any_policy(
+        state, lambda p: targets_everyone(p) and requires_phishing_resistant(p), "requiring_policies"
+    )
+
+
+PHISHING_RESISTANT_MFA_FOR_ALL = TenantRule(
+    declare(
+        "phishing-resistant-mfa-for-all",
+        "Phishing-resistant MFA required for all users",
+        "high",
+        baselines=("MS.AAD.3.1v1",),
+        rationale="Codes and push approvals can be relayed by a phishing proxy; FIDO2, Windows Hello and "
+        "certificates cannot.",
+        remediation="Create an enabled Conditional Access policy for all users and all apps granting access "
+        "with the authentication strength 'Phishing-resistant MFA' (Entra admin centre › Protection › "
+        "Conditional Access).",
+        requires=CA,
+    ),
+    _phishing_resistant_for_all,
+)
+
+
+def _phishing_resistant_for_admins(state: TenantState) -> Outcome:
+    """Every privileged role someone holds is covered by a policy for all users or naming the role."""
+    held = {role for holder in state.holders for role in holder.roles}
+    covered: set[str] = set()
+    for p in state.policies:
+        if requires_phishing_resistant(p):
+            covered |= held if "all" in lowered(p.include_users) else lowered(p.include_roles)
+    uncovered = held - covered
+    return Outcome(
+        "fail" if uncovered else "pass",
+        {
+            "privileged_roles_held": len(held),
+            "roles_not_covered": ";".join(sorted(map(role_name, uncovered))),
+        },
+    )
+
+
+PHISHING_RESISTANT_MFA_FOR_ADMINS = TenantRule(
+    declare(
+        "phishing-resistant-mfa-for-admins",
+        "Phishing-resistant MFA required for privileged roles",
+        "high",
+        baselines=("MS.AAD.3.6v1",),
+        rationale="An administrator's phished session takes the directory; only phishing-resistant methods "
+        "stop an adversary-in-the-middle proxy.",
+        remediation="Create an enabled Conditional Access policy for every privileged directory role and all "
+        "apps granting access with the authentication strength 'Phishing-resistant MFA'.",
+        requires=(Dataset.CONDITIONAL_ACCESS_POLICIES, Dataset.ROLE_ASSIGNMENTS),
+    ),
+    _phishing_resistant_for_admins,
+)
+
+
+def risk_rule(
+    id: str, title: str, baseline: str, levels: Callable[[CaPolicy], tuple[str, ...]], what: str
+) -> TenantRule:
+    """Block access at high risk: needs Entra ID P2, which the tenant's subscribed plans show; without it
+    the check is not licensed (Graph still returns the policies, so the data alone cannot say)."""
+
+    def evaluate(state: TenantState) -> Outcome:
+        if not state.holds_plan(P2_PLAN):
+            reason = f"not licensed: blocking {what} needs {P2} (no subscribed SKU includes {P2_PLAN})"
+            return Outcome("not_applicable", {}, reason, "not_licensed")
+        return any_policy(
+            state,
+            lambda p: (
+                targets_everyone(p)
+                and "high" in lowered(levels(p))
+                and "block" in lowered(p.built_in_controls)
+            ),
+            "blocking_policies",
+        )
+
+    info = declare(
+        id,
+        title,
+        "high",
+        baselines=(baseline,),
+        rationale=f"Microsoft's risk detection flags {what}; unless a policy blocks them the detection "
+        "protects nobody.",
+        remediation=f"Create an enabled Conditional Access policy for all users and all apps with {what} "
+        "risk 'High', granting 'Block access' (needs Entra ID P2).",
+        requires=(*CA, Dataset.SUBSCRIBED_SKUS),
+        licence=P2,
+    )
+    return TenantRule(info, evaluate)
+
+
+HIGH_RISK_USERS_BLOCKED = risk_rule(
+    "high-risk-users-blocked", "High-risk users blocked", "MS.AAD.2.1v1", lambda p: p.user_risk_levels, "user"
+)
+HIGH_RISK_SIGN_INS_BLOCKED = risk_rule(
+    "high-risk-sign-ins-blocked",
+    "High-risk sign-ins blocked",
+    "MS.AAD.2.3v1",
+    lambda p: p.sign_in_risk_levels,
+    "sign-in",
+)
+
+
+def _break_glass_excluded(state: TenantState) -> Outcome:
+    """Some user or group is excluded from every enabled policy: an emergency account that no
+    misconfigured policy can lock out."""
+    enabled = [p for p in state.policies if p.state == "enabled"]
+    excluded = [lowered(p.exclude_users) | lowered(p.exclude_groups) for p in enabled]
+    everywhere = set.intersection(*excluded) if excluded else set()
+    return Outcome(
+        "pass" if everywhere or not enabled else "fail",
+        {"enabled_policies": len(enabled), "excluded_from_all": len(everywhere)},
+    )
+
+
+BREAK_GLASS_EXCLUDED = TenantRule(
+    declare(
+        "break-glass-excluded",
+        "Emergency access account excluded from every Conditional Access policy",
+        "medium",
+        baselines=("MT.1005",),
+        rationale="A mistaken policy can lock every administrator out; an excluded emergency account is "
+        "the way back in.",
+        remediation="Exclude at least one cloud-only emergency access account (or a group holding it) from "
+        "every enabled Conditional Access policy, and monitor its sign-ins.",
+        requires=CA,
+    ),
+    _break_glass_excluded,
 )

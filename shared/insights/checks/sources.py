@@ -14,6 +14,7 @@ from shared.snapshot import Dataset
 
 P1 = "Microsoft Entra ID P1"
 P1_OR_P2 = "Microsoft Entra ID P1 or P2"
+P2 = "Microsoft Entra ID P2"
 REPORTS = "Reports.Read.All"
 
 
@@ -61,8 +62,10 @@ def declare(
     rationale: str,
     remediation: str,
     requires: tuple[Dataset, ...],
+    licence: str | None = None,
 ) -> CheckInfo:
-    """A check's metadata, its permissions, Graph requests and licence derived from the datasets it reads."""
+    """A check's metadata, its permissions, Graph requests and licence derived from the datasets it reads
+    (`licence` when the check needs more than its data does, e.g. P2 for risk-based policies)."""
     sources = [SOURCES[d] for d in requires if d in SOURCES]
     licences = [s.licence for s in sources if s.licence]
     return CheckInfo(
@@ -75,5 +78,5 @@ def declare(
         requires=requires,
         permissions=tuple(dict.fromkeys(s.permission for s in sources)),
         graph=tuple(dict.fromkeys(s.graph for s in sources)),
-        licence=P1 if P1 in licences else licences[0] if licences else None,
+        licence=licence or (P1 if P1 in licences else licences[0] if licences else None),
     )

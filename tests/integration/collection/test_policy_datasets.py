@@ -62,6 +62,14 @@ def test_the_planted_policies_are_collected_as_records(
     location = "featureSettings.displayLocationInformationRequiredState"
     assert authenticator["settings"][f"{location}.state"] == TYPICAL.location.state
     assert authenticator["settings"][f"{location}.includeTarget.id"] != "all_users"  # planted: one group
+    # Conditional Access: risk levels and the required authentication strength arrive on the record.
+    by_name = {p["display_name"]: p for p in rows(tmp_path, "conditional_access_policies")}
+    admins = by_name["Require phishing-resistant MFA for administrators"]
+    assert admins["authentication_strength"] == "00000000-0000-0000-0000-000000000004"
+    assert admins["include_roles"] and admins["built_in_controls"] == []
+    assert by_name["Block high-risk sign-ins"]["sign_in_risk_levels"] == ["high"]
+    assert by_name["Block high-risk sign-ins"]["user_risk_levels"] == []
+    assert by_name["Block legacy authentication"]["authentication_strength"] is None
 
 
 def test_without_policy_read_all_every_policy_is_refused_as_graph_refuses(sim: RunningSimulator) -> None:

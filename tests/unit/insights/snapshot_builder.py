@@ -240,23 +240,9 @@ def write_snapshot(
 
     put(Dataset.ROLE_ASSIGNMENTS, roles)
 
-    def policies() -> Iterator[dict[str, Any]]:
-        for p in directory.conditional_access(tenant, "")["value"]:
-            users_ = p["conditions"]["users"]
-            yield {
-                "id": p["id"],
-                "display_name": p["displayName"],
-                "state": p["state"],
-                "include_users": users_["includeUsers"],
-                "exclude_users": users_["excludeUsers"],
-                "include_groups": users_["includeGroups"],
-                "exclude_groups": users_["excludeGroups"],
-                "include_roles": users_["includeRoles"],
-                "include_applications": p["conditions"]["applications"]["includeApplications"],
-                "client_app_types": p["conditions"]["clientAppTypes"],
-                "grant_operator": p["grantControls"]["operator"],
-                "built_in_controls": p["grantControls"]["builtInControls"],
-            }
+    def policies() -> list[Any]:  # through the collector's own conversion, like the singletons below
+        convert = graph_records.CONVERTERS[Dataset.CONDITIONAL_ACCESS_POLICIES.value]
+        return [convert(p) for p in directory.conditional_access(tenant, "")["value"]]
 
     put(Dataset.CONDITIONAL_ACCESS_POLICIES, policies, unavailable=not premium)
     # The tenant-wide policy singletons, through the collector's own conversion.

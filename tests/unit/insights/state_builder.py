@@ -71,6 +71,7 @@ def tenant_state(
     statuses: Mapping[str, str] = EVERYTHING,
     errors: Mapping[str, str] | None = None,
     price: PriceInfo | None = None,
+    skus: Iterable[r.SubscribedSku] = (),
 ) -> TenantState:
     table = AccountTable(lambda department: department)
     roles = RoleHolders()
@@ -104,7 +105,7 @@ def tenant_state(
     utilisation = Utilisation(
         table=table,
         catalogue=load_catalogue(),
-        skus=[],
+        skus=list(skus),
         subscriptions=[],
         prices={E5: price} if price else {},
         threshold_days=30,

@@ -36,6 +36,7 @@ ADDED_DATASETS = {
     Dataset.AUTHORIZATION_POLICY.value,
     Dataset.ADMIN_CONSENT_REQUEST_POLICY.value,
     Dataset.AUTHENTICATION_METHODS_POLICY.value,
+    Dataset.SUBSCRIBED_SKUS.value,  # the Entra ID P2 plan the risk-based Conditional Access checks need
 }
 ADDED = {"not_applicable", "baselines", "rationale", "licence", "permissions", "graph"}
 # Risk acceptance and changes since the previous run (issue 13, items 4 and 5) add these, and nothing else.

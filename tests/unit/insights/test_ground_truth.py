@@ -108,6 +108,17 @@ def test_every_family_matches_ground_truth(
         assert checks["stale-guests"]["stale_guests"] == truth.guests_stale
         assert checks["stale-guests"]["stale_licensed_guests"] == truth.guests_stale_licensed
         assert checks["mfa-required-for-all"]["status"] == ("pass" if truth.mfa_required_for_all else "fail")
+        # planted in dev/graph_sim/directory.py: phishing-resistant MFA for every privileged role only, a
+        # high-risk sign-in block but no user-risk one, and no account excluded from every policy
+        assert checks["phishing-resistant-mfa-for-all"]["status"] == "fail"
+        assert checks["phishing-resistant-mfa-for-admins"]["status"] == "pass"
+        assert checks["break-glass-excluded"]["status"] == "fail"
+        p2 = any(
+            "AAD_PREMIUM_P2" in {p.name for p in case.tenant.catalogue.sku(sku).service_plans}
+            for sku in truth.sku_consumed
+        )
+        assert checks["high-risk-sign-ins-blocked"]["status"] == ("pass" if p2 else "not_applicable")
+        assert checks["high-risk-users-blocked"]["status"] == ("fail" if p2 else "not_applicable")
     assert s.secure_score is not None
     assert (s.secure_score.current, s.secure_score.maximum) == (
         truth.secure_score_current,
