@@ -17,7 +17,7 @@ import statistics
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -33,7 +33,7 @@ from dev.graph_sim import SimulatorConfig, start_simulator
 from dev.host import run_host_in_thread
 from dev.host.config import default_settings_file, read_settings_file
 from dev.oidc.code_flow import demo_access_token
-from dev.oidc.provider import APP_REDIRECT_URI, RunningProvider, demo_accounts, start_provider
+from dev.oidc.provider import APP_REDIRECT_URI, RunningProvider, SeedAccount, demo_accounts, start_provider
 from dev.run import DEMO_PRICES_GBP
 from dev.seed import seed_demo
 from dev.totp import StepLedger, totp_secret
@@ -103,10 +103,16 @@ def build_web_if_stale() -> None:
 
 @contextmanager
 def running_app(
-    connection_string: str, folder: Path, base_settings: Mapping[str, str], *, accounts: int = BENCH_ACCOUNTS
+    connection_string: str,
+    folder: Path,
+    base_settings: Mapping[str, str],
+    *,
+    accounts: int = BENCH_ACCOUNTS,
+    other_accounts: Sequence[SeedAccount] = (),
 ) -> Iterator[RunningApp]:
     """The demo organisation seeded (members bound to the provider's accounts, TOTP enrolled, nothing
-    connected yet) and the whole app on free loopback ports."""
+    connected yet) and the whole app on free loopback ports. `other_accounts` are provider accounts
+    besides the demo members' (an operator's, say)."""
     build_web_if_stale()
     graph_secret = secrets.token_urlsafe(16)
     # The gateway's port comes first: the provider allow-lists the app's exact redirect URI on it.
@@ -120,7 +126,7 @@ def running_app(
             # The app's callback on the gateway, and dev.login's (scripted sign-ins).
             redirect_uris=[f"{app_url}/auth/callback", APP_REDIRECT_URI],
             post_logout_redirect_uris=[f"{app_url}/"],
-            seed=demo_accounts(),
+            seed=[*demo_accounts(), *other_accounts],
         ) as provider,
         start_simulator(simulator_config) as simulator,
     ):

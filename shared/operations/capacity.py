@@ -167,7 +167,10 @@ def _storage_measurements(
     clients: StorageClients, limits: Limits, org_ids: list[str]
 ) -> Iterator[Measurement]:
     for org_id in org_ids:
-        used = sum(blob.size for blob in OrgContainer(clients, TenantContext(org_id)).list_blobs())
+        try:
+            used = sum(blob.size for blob in OrgContainer(clients, TenantContext(org_id)).list_blobs())
+        except NotFoundError:  # connected, but nothing collected yet: no container, nothing stored
+            used = 0
         yield Measurement(limits.storage, f"org={org_id}", round(used / GIB, 3), org_id)
 
 

@@ -34,7 +34,9 @@ from bench.web import (
     publish_first_refresh,
     running_app,
 )
-from dev.oidc.provider import DEMO_PASSWORD
+from dev.oidc.code_flow import demo_access_token
+from dev.oidc.issuer import subject_for_email
+from dev.oidc.provider import DEMO_PASSWORD, SeedAccount
 from dev.totp import StepLedger, totp_secret
 from tests.conftest import TEST_SETTINGS
 
@@ -44,6 +46,8 @@ NEW_PASSWORD = "Quiet-harbour-42"
 SUPER = "super@northwind.example"
 ADMIN = "admin@northwind.example"
 USER = "user@northwind.example"
+# Insight365's support operator, configured by their provider `sub` as the app's settings require.
+OPERATOR = "support-operator@insight365.example"
 
 
 @dataclass
@@ -86,12 +90,35 @@ class BrowserStack:
     def get(self, email: str, path: str, **kwargs: Any) -> httpx.Response:
         return self.client.get(f"{self.api}{path}", headers=self.headers(email), **kwargs)
 
+    def operator_headers(self) -> dict[str, str]:
+        """The operator signed in at the platform over HTTP: TOTP enrolled there once, then a platform
+        session (kept for the whole stack)."""
+        if OPERATOR not in self._headers:
+            bearer = {"Authorization": f"Bearer {demo_access_token(self.app.provider.issuer_url, OPERATOR)}"}
+            started = self.client.post(f"{self.api}/platform/mfa/totp", headers=bearer)
+            assert started.status_code in (200, 201), started.text
+            secret = started.json()["secret"]
+            for path in ("/platform/mfa/totp/confirm", "/platform/session"):
+                reservation = self.ledger.reserve(secret)
+                time.sleep(max(0.0, reservation.usable_at - time.time()))
+                answered = self.client.post(
+                    f"{self.api}{path}", headers=bearer, json={"code": reservation.code}
+                )
+                assert answered.status_code in (200, 201), answered.text
+            self._headers[OPERATOR] = {**bearer, "X-Session": answered.json()["session_token"]}
+        return self._headers[OPERATOR]
+
 
 @pytest.fixture(scope="package")
 def stack(storage_connection_string: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[BrowserStack]:
     folder = tmp_path_factory.mktemp("browser")
     with (
-        running_app(storage_connection_string, folder, TEST_SETTINGS) as app,
+        running_app(
+            storage_connection_string,
+            folder,
+            {**TEST_SETTINGS, "INSIGHT365_PLATFORM_OPERATORS": f"{subject_for_email(OPERATOR)}:operator"},
+            other_accounts=[SeedAccount(OPERATOR, "Sam", "Support", DEMO_PASSWORD)],
+        ) as app,
         httpx.Client(timeout=60, trust_env=False) as client,
     ):
         stack = BrowserStack(app, StepLedger(folder / "steps.json"), client)

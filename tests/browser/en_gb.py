@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 
 def percent(value: float | None) -> str:
@@ -36,3 +38,11 @@ def cell(value: object) -> str:
     if isinstance(value, float):
         return count(int(value)) if value.is_integer() else number(value)
     return "" if value is None else str(value)
+
+
+def moment(iso_date_time: str) -> str:
+    """A moment as the app writes it (`dateStyle: "medium", timeStyle: "short"`) in the browser's zone,
+    Europe/London: "28 Nov 2026, 10:15"; ICU abbreviates September in en-GB as "Sept"."""
+    local = datetime.fromisoformat(iso_date_time).astimezone(ZoneInfo("Europe/London"))
+    month = "Sept" if local.month == 9 else f"{local:%b}"
+    return f"{local.day} {month} {local.year}, {local:%H:%M}"

@@ -25,6 +25,7 @@ PATHS = [
     "/refresh",
     "/members",
     "/audit",
+    "/support-access",
     "/integration",
     "/settings",
     "/get-started",

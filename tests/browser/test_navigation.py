@@ -14,7 +14,16 @@ def nav_links(page: Page) -> list[str]:
 
 
 USER_SCREENS = ["Overview", "Licences", "Adoption", "Productivity", "Reports", "My account"]
-ADMIN_SCREENS = [*USER_SCREENS[:4], "Security", "Reports", "Refresh", "Members", "Audit log", "My account"]
+ADMIN_SCREENS = [
+    *USER_SCREENS[:4],
+    "Security",
+    "Reports",
+    "Refresh",
+    "Members",
+    "Audit log",
+    "Support access",
+    "My account",
+]
 SUPER_SCREENS = [*ADMIN_SCREENS[:-1], "Integration", "Settings", "My account"]
 
 

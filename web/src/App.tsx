@@ -20,6 +20,7 @@ import { Productivity } from "./screens/Productivity";
 import { Refresh } from "./screens/Refresh";
 import { Reports } from "./screens/Reports";
 import { Settings } from "./screens/Settings";
+import { SupportAccess } from "./screens/SupportAccess";
 import { AppShell } from "./shell/AppShell";
 import { SCREENS } from "./shell/navigation";
 
@@ -38,6 +39,7 @@ const ELEMENTS: Record<string, ReactElement> = {
   "/refresh": <Refresh />,
   "/members": <Members />,
   "/audit": <Audit />,
+  "/support-access": <SupportAccess />,
   "/integration": <Integration />,
   "/settings": <Settings />,
   "/get-started": <GetStarted />,

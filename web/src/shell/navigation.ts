@@ -20,6 +20,7 @@ export const SCREENS: readonly Screen[] = [
   { path: "/refresh", label: "Refresh", minRole: "admin" },
   { path: "/members", label: "Members", minRole: "admin" },
   { path: "/audit", label: "Audit log", minRole: "admin" },
+  { path: "/support-access", label: "Support access", minRole: "admin" },
   { path: "/integration", label: "Integration", minRole: "super_admin" },
   { path: "/settings", label: "Settings", minRole: "super_admin" },
   { path: "/get-started", label: "Get started", minRole: "super_admin", unlisted: true },
