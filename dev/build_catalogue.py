@@ -1,11 +1,12 @@
 """Regenerate `shared/licensing/catalogue.json.gz` from Microsoft's licensing service-plan table.
 
-Usage: `python -m dev.build_catalogue [path/to/licensing-service-plans.csv]`.
+Usage: `python -m dev.build_catalogue path/to/licensing-service-plans.csv`.
 
-The source is Microsoft's "Product names and service plan identifiers for licensing" CSV (see
-../shared/data/README.md and graph_api.md §3): one row per (SKU, service plan), UTF-8 with a BOM, values
-with stray trailing whitespace. The output is compact and deterministic (sorted, gzip without a timestamp)
-so a refresh shows up as a real diff only when Microsoft changed the table.
+The source is Microsoft's "Product names and service plan identifiers for licensing" CSV
+(learn.microsoft.com/entra/identity/users/licensing-service-plan-reference): one row per (SKU, service
+plan), UTF-8 with a BOM, values with stray trailing whitespace. The output is compact and deterministic
+(sorted, gzip without a timestamp) so a refresh shows up as a real diff only when Microsoft changed the
+table.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ import sys
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_SOURCE = REPO_ROOT.parent / "shared" / "data" / "licensing-service-plans.csv"
 TARGET = REPO_ROOT / "shared" / "licensing" / "catalogue.json.gz"
 
 # Output shape: {"skus": {sku_id: [string_id, display_name, [[plan_id, plan_name, friendly_name], ...]]}}
@@ -59,7 +59,10 @@ def write_catalogue(skus: dict[str, SkuEntry], target: Path) -> int:
 
 
 def main(argv: list[str]) -> int:
-    source = Path(argv[1]) if len(argv) > 1 else DEFAULT_SOURCE
+    if len(argv) != 2:
+        print("usage: python -m dev.build_catalogue path/to/licensing-service-plans.csv", file=sys.stderr)
+        return 2
+    source = Path(argv[1])
     skus = read_table(source)
     size = write_catalogue(skus, TARGET)
     print(f"{len(skus)} SKUs -> {TARGET.relative_to(REPO_ROOT)} ({size} bytes)")

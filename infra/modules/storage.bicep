@@ -31,7 +31,7 @@ param workspaceId string
 var deploymentContainerName = 'app-package'
 // Must match BACKUP_CONTAINER and BACKUP_RETENTION in shared/backup/manifest.py (make scan checks it).
 var tableBackupRetentionDays = 35
-// Application queues (ARCHITECTURE.md §3) and the host's poison queues for them.
+// Application queues (shared/storage/names.py) and the host's poison queues for them.
 var queueNames = [
   'refresh-tenant'
   'compute-insights'

@@ -15,7 +15,7 @@ from shared.http.request import ApiRequest, RequestModel
 from shared.insights import Family, InsightStore, Payload, TrendSeries
 from shared.services import Services
 
-MAX_TREND_DAYS = 400  # runs are kept 400 days (ARCHITECTURE §7)
+MAX_TREND_DAYS = 400  # runs are kept 400 days (README "Data we hold")
 DEFAULT_TREND_DAYS = 30
 
 

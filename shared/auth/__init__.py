@@ -1,1 +1,1 @@
-"""Authentication and authorisation of API calls: bearer tokens, sessions, roles (ARCHITECTURE §4)."""
+"""Authentication and authorisation of API calls: bearer tokens, sessions, roles."""

@@ -1,4 +1,4 @@
-"""Lock-out after repeated MFA failures (ARCHITECTURE.md §4): 5 failures lock MFA for 15 minutes.
+"""Lock-out after repeated MFA failures: 5 failures lock MFA for 15 minutes.
 
 A pure state machine over the `mfa` row's counter and lock time: the caller loads the state, asks
 `is_locked` before checking any code, stores what `register_failure`/`register_success` return, and

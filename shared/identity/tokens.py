@@ -1,4 +1,4 @@
-"""Bearer access-token validation (ASVS 5.0 V9 / V10.3; ARCHITECTURE.md §4).
+"""Bearer access-token validation (ASVS 5.0 V9 / V10.3).
 
 Checks, in order, each failure one `TokenRejectedError` reason:
 1. shape: a compact JWS of bounded size; no `jku`/`jwk`/`x5u`/`x5c` (keys come only from the configured

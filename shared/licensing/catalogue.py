@@ -1,6 +1,6 @@
 """Microsoft's SKU / service-plan catalogue, vendored as `catalogue.json.gz`.
 
-Regenerate with `python -m dev.build_catalogue` (source table and its quirks: graph_api.md §3).
+Regenerate with `python -m dev.build_catalogue <csv>` (the source table and its quirks: see that module).
 `sku_id` is Graph's `skuId` (`/subscribedSkus`, `assignedLicenses`), `string_id` its `skuPartNumber`.
 """
 

@@ -1,8 +1,8 @@
 """Record models of the raw snapshot, one per dataset (snake_case, typed, only what insights use).
 
-Graph JSON records keep Graph's meaning with data minimisation applied (ARCHITECTURE §7); report CSV rows
-are parsed into typed values (dates, booleans, counts). Dates the source marks as "never"
-(`0001-01-01T00:00:00Z`) are stored as null. Sources: ../shared/reference/graph_api.md §1–§6.
+Graph JSON records keep Graph's meaning (Microsoft Graph v1.0 reference of each resource) with data
+minimisation applied (README "Data we hold"); report CSV rows are parsed into typed values (dates,
+booleans, counts). Dates the source marks as "never" (`0001-01-01T00:00:00Z`) are stored as null.
 """
 
 from __future__ import annotations

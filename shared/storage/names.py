@@ -1,4 +1,4 @@
-"""The registry of every table and queue name (ARCHITECTURE §3), and the per-organisation container name."""
+"""The registry of every table and queue name, and the per-organisation container name."""
 
 from __future__ import annotations
 

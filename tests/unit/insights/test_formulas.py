@@ -1,4 +1,4 @@
-"""Hand-computed fixtures that pin each insight formula (ARCHITECTURE §6; README "Insights").
+"""Hand-computed fixtures that pin each insight formula (README "Insights").
 
 Each test writes a tiny raw snapshot by hand (a few `shared/snapshot/records` records in a `LocalFolder`,
 plus the manifest, through the same `BlobStore.write_jsonl_gz` / `Manifest` calls `snapshot_builder` uses),
