@@ -138,12 +138,18 @@ async def _start_refresh(base_url: str, services: Services, tenant: TenantContex
 
     The scheduled run of a day has a fixed id and is never run twice, so a restart the same day follows
     that run, not whichever run is newest (a "refresh now" of the organisation may be newer). If today's
-    run failed, a new run is started the way "refresh now" starts one.
+    run failed, the run of today started since is followed, or else a new one is started the way "refresh
+    now" starts one (so restarting never starts a second).
     """
     runs = RunRepository(services.storage, tenant, services.tokens)
     now = datetime.now(UTC)
     today = await asyncio.to_thread(runs.find, daily_run_id(now.date()))
     if today is not None and today.as_seen(now).state == "failed":
+        recent = await asyncio.to_thread(runs.list_recent, 10)
+        since = next((r for r in recent if r.as_of == now.date() and r.as_seen(now).state != "failed"), None)
+        if since is not None:  # a restart: follow the run an earlier start (or "refresh now") began
+            print(f"Today's scheduled refresh failed; following {since.run_id}.", flush=True)
+            return since.run_id
         print(
             f"Today's scheduled refresh failed ({today.as_seen(now).error}); starting a new one.", flush=True
         )

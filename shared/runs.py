@@ -91,7 +91,7 @@ class RunRecord(BaseModel):
 def new_run(
     run_id: str, as_of: date, trigger: RunTrigger, now: datetime, *, snapshot_of: RunRecord | None = None
 ) -> RunRecord:
-    """A run as every creator writes it: each dataset listed (pending), so progress reads N/18 at once.
+    """A run as every creator writes it: each dataset listed (pending), so progress reads 0/N at once.
 
     A recompute (`snapshot_of`) takes the datasets of the snapshot it reads: nothing is collected.
     """
