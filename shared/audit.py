@@ -14,12 +14,14 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
-from typing import Literal
+from datetime import UTC, datetime, time, timedelta
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel
 
 from shared.identity.clock import Clock, system_clock
+from shared.ownership import Rows, TableOwner, org_partitions_of
+from shared.services import Services
 from shared.storage import (
     InvalidContinuationTokenError,
     OrgTable,
@@ -28,6 +30,11 @@ from shared.storage import (
     TableName,
     TenantContext,
 )
+from shared.storage.keys import KEY_SEPARATOR
+from shared.storage.scan import org_partitions
+
+if TYPE_CHECKING:
+    from shared.organisations import RetentionSettings
 
 UNATTRIBUTED = TenantContext("0" * 32)
 ANONYMOUS = "anonymous"
@@ -49,6 +56,19 @@ class AuditEntry(BaseModel):
     client_address: str
     # Set on rows of support access: the grant an operator acted under, or the request decided.
     support_grant_id: str | None = None
+
+
+# What a member's and an organisation's export hold of each row (never the actor's id or a grant id).
+EXPORTED_FIELDS = (
+    "at",
+    "actor_role",
+    "action",
+    "target",
+    "outcome",
+    "status",
+    "request_id",
+    "client_address",
+)
 
 
 def outcome_for(status: int) -> Outcome:
@@ -131,6 +151,14 @@ class AuditLog:
         properties = entry.model_dump(mode="json", exclude_none=True)
         self._partition(_month(entry.at)).insert(row_key, properties)
 
+    def iter_exported(self, actor_member_id: str | None = None) -> Iterator[dict[str, Any]]:
+        """Every row as the exports show it (`EXPORTED_FIELDS`, as stored), oldest month first; with
+        `actor_member_id`, only the rows of that member's own actions."""
+        for partition in org_partitions(self._clients, self._tenant, TableName.AUDIT, self._tokens):
+            for row in partition.query(select=["RowKey", "actor_member_id", *EXPORTED_FIELDS]):
+                if actor_member_id is None or row.properties.get("actor_member_id") == actor_member_id:
+                    yield {name: row.properties.get(name) for name in EXPORTED_FIELDS}
+
     def iter_entries(self, query: AuditFilter) -> Iterator[AuditEntry]:
         """Every matching entry, newest first (for exports such as the GDPR one)."""
         token: str | None = None
@@ -207,3 +235,40 @@ def _window_in(position: dict[str, str]) -> AuditWindow:
         return AuditWindow.model_validate({"since": position["s"], "until": position["u"]})
     except (KeyError, ValueError) as error:
         raise InvalidContinuationTokenError("the continuation token is not valid here") from error
+
+
+def _written_before(value: object, cutoff: datetime) -> bool:
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if not isinstance(value, datetime):
+        return False
+    return (value if value.tzinfo else value.replace(tzinfo=UTC)) < cutoff
+
+
+def _expired_rows(
+    services: Services, tenant: TenantContext, now: datetime, periods: RetentionSettings
+) -> Iterator[Rows]:
+    """Rows written before the first moment of the day `audit_days` before today: whole months before
+    that day's month, and the rows of that month written before it."""
+    cutoff = datetime.combine(now.date() - timedelta(days=periods.audit_days), time(), UTC)
+    boundary = _month(cutoff)
+    for partition in org_partitions(services.storage, tenant, TableName.AUDIT, services.page_signer):
+        month = partition.partition_key.partition(KEY_SEPARATOR)[2]
+        if len(month) != len(boundary) or not month.isdigit() or month > boundary:
+            continue
+        rows = partition.query(select=["RowKey", "at"])
+        old = [
+            row.row_key
+            for row in rows
+            if month < boundary or _written_before(row.properties.get("at"), cutoff)
+        ]
+        yield Rows(partition, old)
+
+
+AUDIT_OWNER = TableOwner.of_organisation_table(
+    TableName.AUDIT,
+    __name__,
+    expired_rows=_expired_rows,
+    mentions=org_partitions_of(TableName.AUDIT),  # erasure pseudonymises rows, the record stays
+    keeps="rows are pseudonymised at erasure, not deleted: they record what happened",
+)

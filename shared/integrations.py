@@ -7,13 +7,14 @@ evidence: a failed connection test or a refresh that failed for a reason on the 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, Field
 
 from shared.graph.permissions import PermissionStatus
+from shared.ownership import TableOwner
 from shared.storage import (
     ConcurrencyError,
     NotFoundError,
@@ -23,6 +24,8 @@ from shared.storage import (
     TableName,
     TenantContext,
 )
+from shared.storage.documents import DOCUMENT, document_of, read_document
+from shared.storage.tables import scan_row
 
 M365_ROW = "m365"
 IntegrationStatus = Literal["connected", "disconnected", "error"]
@@ -74,18 +77,20 @@ class IntegrationRepository:
     def __init__(self, clients: StorageClients, tenant: TenantContext, tokens: PageTokenSigner) -> None:
         self._table = OrgTable(clients, tenant, TableName.INTEGRATIONS, tokens=tokens)
 
-    def get(self) -> M365Integration | None:
+    def find(self) -> M365Integration | None:
         try:
-            entity = self._table.get(M365_ROW)
+            return self.get()
         except NotFoundError:
             return None
-        return M365Integration.model_validate_json(entity.properties["document"]).model_copy(
-            update={"etag": entity.etag}
-        )
+
+    def get(self) -> M365Integration:
+        """The connection; `NotFoundError` when the organisation has none."""
+        entity = self._table.get(M365_ROW)
+        return read_document(M365Integration, entity.properties, etag=entity.etag)
 
     def save(self, integration: M365Integration) -> M365Integration:
         """Create or replace; with an ETag, only if nobody changed it since it was read."""
-        properties = {"status": integration.status, "document": integration.model_dump_json()}
+        properties = {"status": integration.status, **document_of(integration)}
         if integration.etag:
             etag = self._table.update(M365_ROW, properties, etag=integration.etag)
         else:
@@ -95,7 +100,7 @@ class IntegrationRepository:
     def update(self, change: Callable[[M365Integration], M365Integration]) -> M365Integration | None:
         """Apply `change` to the newest version, again after a concurrent write; None without one."""
         for _ in range(_UPDATE_ATTEMPTS):
-            integration = self.get()
+            integration = self.find()
             if integration is None:
                 return None
             try:
@@ -113,4 +118,19 @@ class IntegrationRepository:
         self.update(lambda integration: integration.healthy().model_copy(update={"last_refresh_at": now}))
 
     def delete(self) -> None:
+        """Remove the connection; a missing one is not an error."""
         self._table.delete(M365_ROW)
+
+
+def iter_connections(clients: StorageClients) -> Iterator[tuple[str, M365Integration]]:
+    """Every organisation's connection, as (org id, connection): one query across the fleet, for the
+    fleet-wide jobs (the daily plan, capacity), never for a request of one organisation."""
+    for org_id, row in scan_row(clients, TableName.INTEGRATIONS, M365_ROW, [DOCUMENT]):
+        yield org_id, read_document(M365Integration, row)
+
+
+INTEGRATIONS_OWNER = TableOwner.of_organisation_table(
+    TableName.INTEGRATIONS,
+    __name__,
+    keeps="names no member and does not expire: the connection lasts until replaced or offboarded",
+)

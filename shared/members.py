@@ -1,6 +1,6 @@
 """Members (Insight365 users), the login index that finds a member by identity, and invitations.
 
-Storage (the data-lifecycle jobs delete by exactly this schema):
+Storage (this module alone knows it; the data-lifecycle jobs use the `*_OWNER` declarations at the end):
 - `members`: org_id / member_id → role, status, email_hash, document (the `Member` JSON); and one more
   row per organisation, `super-admins`, the roster of its active super admins (see `MemberRepository`);
 - `identities` (shared): identity_key / "member" → org_id, member_id. Keyed by `iss`+`sub`, never email;
@@ -16,7 +16,7 @@ import json
 import secrets
 import unicodedata
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -24,10 +24,14 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, Field, StringConstraints
 
-from shared.auth.roles import Role
+from shared.organisations import RetentionSettings
+from shared.ownership import Rows, TableOwner, org_partitions_of
+from shared.roles import Role
+from shared.services import Services
 from shared.storage import (
     AlreadyExistsError,
     ConcurrencyError,
+    Entity,
     NotFoundError,
     OrgTable,
     Page,
@@ -37,6 +41,8 @@ from shared.storage import (
     TableName,
     TenantContext,
 )
+from shared.storage.documents import document_of, read_document
+from shared.storage.scan import shared_rows
 
 MemberStatus = Literal["active", "disabled"]
 IDENTITY_ROW = "member"
@@ -207,12 +213,12 @@ class MemberRepository:
             "role": member.role,
             "status": member.status,
             "email_hash": email_hash(member.email),
-            "document": member.model_dump_json(),
+            **document_of(member),
         }
 
     @staticmethod
-    def _member(document: str, etag: str) -> Member:
-        return Member.model_validate_json(document).model_copy(update={"etag": etag})
+    def _member(entity: Entity) -> Member:
+        return read_document(Member, entity.properties, etag=entity.etag)
 
     def create(self, member: Member) -> Member:
         """Insert a new member; `LastSuperAdminError` never applies to a new one."""
@@ -220,11 +226,8 @@ class MemberRepository:
 
     def find(self, member_id: str) -> Member | None:
         """This organisation's member, or None (also for another organisation's member id)."""
-        try:
-            entity = self._table.get(member_id)
-        except NotFoundError:
-            return None
-        return self._member(entity.properties["document"], entity.etag)
+        entity = self._table.find(member_id)
+        return None if entity is None else self._member(entity)
 
     def save(self, member: Member, *, authorised_by: str | None = None) -> Member:
         """Write with the member's ETag; `ConcurrencyError` if someone changed it since it was read.
@@ -243,12 +246,12 @@ class MemberRepository:
         page: Page = self._table.list_page(
             **_MEMBER_ROWS, page_size=page_size, continuation_token=continuation_token
         )
-        members = [self._member(item.properties["document"], item.etag) for item in page.items]
+        members = [self._member(item) for item in page.items]
         return members, page.continuation_token
 
     def iter_all(self) -> Iterator[Member]:
         for entity in self._table.query(**_MEMBER_ROWS):
-            yield self._member(entity.properties["document"], entity.etag)
+            yield self._member(entity)
 
     def _roster(self) -> _Roster:
         try:
@@ -300,10 +303,8 @@ class MemberRepository:
         return member.model_copy(update={"etag": written})
 
     def _current_etag(self, member_id: str) -> str | None:
-        try:
-            return self._table.get(member_id, select=["RowKey"]).etag
-        except NotFoundError:
-            return None
+        entity = self._table.find(member_id, select=["RowKey"])
+        return None if entity is None else entity.etag
 
 
 class IdentityBinding(BaseModel):
@@ -322,11 +323,12 @@ class IdentityIndex:
         self._table = SharedTable(clients, TableName.IDENTITIES, tokens=tokens)
 
     def find(self, identity_key: str) -> IdentityBinding | None:
-        try:
-            entity = self._table.partition(identity_key).get(IDENTITY_ROW)
-        except NotFoundError:
-            return None
-        return IdentityBinding(org_id=entity.properties["org_id"], member_id=entity.properties["member_id"])
+        entity = self._table.partition(identity_key).find(IDENTITY_ROW)
+        return (
+            None
+            if entity is None
+            else IdentityBinding(org_id=entity.properties["org_id"], member_id=entity.properties["member_id"])
+        )
 
     def bind(self, identity_key: str, binding: IdentityBinding) -> None:
         """Claim the identity; `AlreadyExistsError` if it already belongs to a member."""
@@ -345,38 +347,44 @@ class InvitationRepository:
         self._table = OrgTable(clients, tenant, TableName.INVITATIONS, tokens=tokens)
 
     @staticmethod
-    def _invitation(document: str, etag: str) -> Invitation:
-        return Invitation.model_validate_json(document).model_copy(update={"etag": etag})
+    def _invitation(entity: Entity) -> Invitation:
+        return read_document(Invitation, entity.properties, etag=entity.etag)
 
     def find(self, email: str) -> Invitation | None:
         """The invitation of this address (pending or expired), or None."""
-        try:
-            entity = self._table.get(email_hash(email))
-        except NotFoundError:
-            return None
-        return self._invitation(entity.properties["document"], entity.etag)
+        entity = self._table.find(email_hash(email))
+        return None if entity is None else self._invitation(entity)
 
     def find_by_id(self, invitation_id: str) -> Invitation | None:
         return next((found for found in self.iter_all() if found.invitation_id == invitation_id), None)
 
     def iter_all(self) -> Iterator[Invitation]:
         for entity in self._table.query():
-            yield self._invitation(entity.properties["document"], entity.etag)
+            yield self._invitation(entity)
 
     def page(self, *, page_size: int, continuation_token: str | None) -> tuple[list[Invitation], str | None]:
         page = self._table.list_page(page_size=page_size, continuation_token=continuation_token)
-        invitations = [self._invitation(item.properties["document"], item.etag) for item in page.items]
+        invitations = [self._invitation(item) for item in page.items]
         return invitations, page.continuation_token
 
     def save(self, invitation: Invitation) -> Invitation:
         """Create the address's invitation, or replace the one read (its ETag); `ConcurrencyError` if it
         changed since, `AlreadyExistsError` if one was created meanwhile."""
-        key, properties = email_hash(invitation.email), {"document": invitation.model_dump_json()}
+        key, properties = email_hash(invitation.email), document_of(invitation)
         if invitation.etag:
             etag = self._table.update(key, properties, etag=invitation.etag)
         else:
             etag = self._table.insert(key, properties)
         return invitation.model_copy(update={"etag": etag})
+
+    def rows_of(self, invitations: Iterable[Invitation]) -> Rows:
+        return Rows(self._table, [email_hash(invitation.email) for invitation in invitations])
+
+    def expired_rows(self, now: datetime) -> Rows:
+        expired = [
+            entity.row_key for entity in self._table.query() if self._invitation(entity).expires_at <= now
+        ]
+        return Rows(self._table, expired)
 
     def delete(self, invitation: Invitation) -> None:
         """Revoke the invitation as read; `ConcurrencyError` if it was renewed meanwhile."""
@@ -389,3 +397,60 @@ class InvitationRepository:
         key = email_hash(invitation.email)
         self._table.update(key, {"used": True}, etag=invitation.etag, merge=True)
         self._table.delete(key)
+
+
+_FOR_LIFE = "no expiry: kept while the member is, removed by erasure and offboarding"
+
+
+def _member_row(services: Services, tenant: TenantContext, member_id: str) -> list[Rows]:
+    found = MemberRepository(services.storage, tenant, services.page_signer).find(member_id) is not None
+    table = OrgTable(services.storage, tenant, TableName.MEMBERS, tokens=services.page_signer)
+    return [Rows(table, [member_id] if found else [])]
+
+
+def _identity_rows(services: Services, equals: dict[str, str]) -> list[Rows]:
+    index = SharedTable(services.storage, TableName.IDENTITIES, tokens=services.page_signer)
+    return [
+        Rows(index.partition(row["PartitionKey"]), [IDENTITY_ROW])
+        for row in shared_rows(services.storage, TableName.IDENTITIES, equals)
+        if row["RowKey"] == IDENTITY_ROW
+    ]
+
+
+def _own_invitation(services: Services, tenant: TenantContext, member_id: str) -> list[Rows]:
+    """The invitation addressed to the member (one per address), found by their email."""
+    member = MemberRepository(services.storage, tenant, services.page_signer).find(member_id)
+    invitations = InvitationRepository(services.storage, tenant, services.page_signer)
+    invitation = invitations.find(member.email) if member is not None else None
+    return [invitations.rows_of([invitation] if invitation is not None else [])]
+
+
+def _expired_invitations(
+    services: Services, tenant: TenantContext, now: datetime, _periods: RetentionSettings
+) -> list[Rows]:
+    return [InvitationRepository(services.storage, tenant, services.page_signer).expired_rows(now)]
+
+
+MEMBERS_OWNER = TableOwner.of_organisation_table(
+    TableName.MEMBERS,
+    __name__,
+    member_rows=_member_row,
+    keeps=_FOR_LIFE,
+)
+IDENTITIES_OWNER = TableOwner(
+    table=TableName.IDENTITIES,
+    module=__name__,
+    organisation_rows=lambda services, tenant: _identity_rows(services, {"org_id": tenant.org_id}),
+    member_rows=lambda services, tenant, member_id: _identity_rows(
+        services, {"org_id": tenant.org_id, "member_id": member_id}
+    ),
+    keeps=_FOR_LIFE,
+    row_of_organisation=lambda row, org_id: row.get("org_id") == org_id,
+)
+INVITATIONS_OWNER = TableOwner.of_organisation_table(
+    TableName.INVITATIONS,
+    __name__,
+    member_rows=_own_invitation,
+    expired_rows=_expired_invitations,
+    mentions=org_partitions_of(TableName.INVITATIONS),  # other members' invitations name who sent them
+)

@@ -11,6 +11,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, BeforeValidator, Field, StringConstraints
 
 from shared.members import plain_text
+from shared.ownership import TableOwner
 from shared.storage import NotFoundError, OrgTable, PageTokenSigner, StorageClients, TableName, TenantContext
 from shared.storage.tables import join_text, split_text
 
@@ -94,3 +95,10 @@ class MetadataRepository:
 
     def save_groups(self, groups: Groups, *, etag: str | None = None) -> str:
         return self._write(self._GROUPS, groups, etag)
+
+
+METADATA_OWNER = TableOwner.of_organisation_table(
+    TableName.METADATA,
+    __name__,
+    keeps="names no member; settings last as long as the organisation",
+)

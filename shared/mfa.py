@@ -8,24 +8,27 @@ the same code cannot both succeed (ASVS 6.5.1), and failures are counted even un
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from pydantic import BaseModel, Field
 
 from shared.identity import recovery_codes, totp
 from shared.identity.mfa_attempts import MfaAttempts
 from shared.identity.secret_box import SecretBox
+from shared.ownership import Rows, TableOwner
+from shared.services import Services
 from shared.storage import (
     ConcurrencyError,
-    NotFoundError,
     OrgTable,
     PageTokenSigner,
     StorageClients,
     TableName,
     TenantContext,
 )
+from shared.storage.documents import document_of, read_document
 
 FAILURE_WRITE_ATTEMPTS = 10
 
@@ -95,14 +98,11 @@ class MfaService:
         self._box = box
 
     def _load(self, member_id: str) -> tuple[MfaRecord, str] | None:
-        try:
-            entity = self._table.get(member_id)
-        except NotFoundError:
-            return None
-        return MfaRecord.model_validate_json(entity.properties["document"]), entity.etag
+        entity = self._table.find(member_id)
+        return None if entity is None else (_record(entity.properties), entity.etag)
 
     def _store(self, member_id: str, record: MfaRecord, etag: str) -> None:
-        self._table.update(member_id, {"document": record.model_dump_json()}, etag=etag)
+        self._table.update(member_id, document_of(record), etag=etag)
 
     def is_confirmed(self, member_id: str) -> bool:
         loaded = self._load(member_id)
@@ -118,7 +118,7 @@ class MfaService:
         sealed = self._box.encrypt(secret, org_id=self._tenant.org_id, member_id=member_id)
         record = MfaRecord(sealed_secret=sealed)
         if loaded is None:
-            self._table.insert(member_id, {"document": record.model_dump_json()})
+            self._table.insert(member_id, document_of(record))
         else:
             # Keep the failure counter and lock: re-enrolling must not reset them.
             self._store(member_id, record.with_attempts(loaded[0].attempts), loaded[1])
@@ -196,3 +196,30 @@ class MfaService:
         except ConcurrencyError:
             # Another request used the row first (perhaps with this very code): refuse, count nothing.
             raise MfaCodeRejectedError(locked_until=None) from None
+
+
+def _record(properties: Mapping[str, Any]) -> MfaRecord:
+    return read_document(MfaRecord, properties)
+
+
+def _table(services: Services, tenant: TenantContext) -> OrgTable:
+    return OrgTable(services.storage, tenant, TableName.MFA, tokens=services.page_signer)
+
+
+def find_mfa_record(services: Services, tenant: TenantContext, member_id: str) -> MfaRecord | None:
+    """The member's MFA record (for their export), without unsealing anything; None if not enrolled."""
+    entity = _table(services, tenant).find(member_id)
+    return None if entity is None else _record(entity.properties)
+
+
+def _member_rows(services: Services, tenant: TenantContext, member_id: str) -> list[Rows]:
+    enrolled = find_mfa_record(services, tenant, member_id) is not None
+    return [Rows(_table(services, tenant), [member_id] if enrolled else [])]
+
+
+MFA_OWNER = TableOwner.of_organisation_table(
+    TableName.MFA,
+    __name__,
+    member_rows=_member_rows,
+    keeps="no expiry: an enrolment lasts as long as its member",
+)

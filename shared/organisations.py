@@ -8,6 +8,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from shared.ownership import Rows, TableOwner
+from shared.services import Services
 from shared.storage import (
     NotFoundError,
     PageTokenSigner,
@@ -16,6 +18,7 @@ from shared.storage import (
     TableName,
     TenantContext,
 )
+from shared.storage.documents import document_of, read_document
 
 ORGANISATIONS_PARTITION = "org"
 OrganisationStatus = Literal["active", "offboarding"]
@@ -63,7 +66,7 @@ class OrganisationRepository:
 
     @staticmethod
     def _properties(organisation: Organisation) -> dict[str, object]:
-        return {"status": organisation.status, "document": organisation.model_dump_json()}
+        return {"status": organisation.status, **document_of(organisation)}
 
     def create(self, organisation: Organisation) -> Organisation:
         etag = self._partition.insert(organisation.org_id, self._properties(organisation))
@@ -72,9 +75,7 @@ class OrganisationRepository:
     def get(self, tenant: TenantContext) -> Organisation:
         """The organisation of this tenant context, or `NotFoundError`."""
         entity = self._partition.get(tenant.org_id)
-        return Organisation.model_validate_json(entity.properties["document"]).model_copy(
-            update={"etag": entity.etag}
-        )
+        return read_document(Organisation, entity.properties, etag=entity.etag)
 
     def find(self, tenant: TenantContext) -> Organisation | None:
         try:
@@ -93,9 +94,22 @@ class OrganisationRepository:
 
     def iter_all(self) -> Iterator[Organisation]:
         for entity in self._partition.query():
-            yield Organisation.model_validate_json(entity.properties["document"]).model_copy(
-                update={"etag": entity.etag}
-            )
+            yield read_document(Organisation, entity.properties, etag=entity.etag)
 
     def list_active(self) -> Iterator[Organisation]:
         return (organisation for organisation in self.iter_all() if organisation.status == "active")
+
+
+def _organisation_row(services: Services, tenant: TenantContext) -> list[Rows]:
+    organisations = OrganisationRepository(services.storage, services.page_signer)
+    return [Rows(organisations._partition, [tenant.org_id] if organisations.find(tenant) else [])]
+
+
+# Offboarding removes this row last: until then the organisation is `offboarding`, refused by the API.
+ORGANISATIONS_OWNER = TableOwner(
+    table=TableName.ORGANISATIONS,
+    module=__name__,
+    organisation_rows=_organisation_row,
+    keeps="names no member; the organisation's row lasts as long as the organisation",
+    row_of_organisation=lambda row, org_id: row["RowKey"] == org_id,
+)

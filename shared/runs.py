@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from shared.ownership import TableOwner
 from shared.snapshot import Dataset
 from shared.storage import (
     AlreadyExistsError,
@@ -196,3 +197,10 @@ class RunRepository:
 
     def delete(self, run_id: str) -> None:
         self._table.delete(run_id)
+
+
+RUNS_OWNER = TableOwner.of_organisation_table(
+    TableName.RUNS,
+    __name__,
+    keeps="names no member; a run expires with its insights (the retention job's insight sweep)",
+)

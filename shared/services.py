@@ -11,6 +11,7 @@ import base64
 import binascii
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+from typing import TYPE_CHECKING
 
 from shared.identity.clock import Clock, system_clock
 from shared.identity.jwks import JwksCache
@@ -18,7 +19,10 @@ from shared.identity.secret_box import KEY_BYTES, SecretBox
 from shared.identity.tokens import TokenValidator
 from shared.secrets import SecretStore, build_secret_store
 from shared.settings import Settings, get_settings
-from shared.storage import PageTokenSigner, StorageClients
+from shared.storage import PageTokenSigner, StorageClients, TenantContext
+
+if TYPE_CHECKING:
+    from shared.org_scope import OrgScope
 
 
 class ServicesError(RuntimeError):
@@ -29,7 +33,7 @@ class ServicesError(RuntimeError):
 class Services:
     settings: Settings
     storage: StorageClients
-    tokens: PageTokenSigner
+    page_signer: PageTokenSigner  # signs the continuation tokens of paged lists for their partition
     clock: Clock = system_clock
 
     @cached_property
@@ -65,6 +69,12 @@ class Services:
         current, *previous = self.settings.mfa_key_ids
         return SecretBox(current, keys[current], previous_keys={key_id: keys[key_id] for key_id in previous})
 
+    def org(self, tenant: TenantContext) -> OrgScope:
+        """The organisation's repositories (`services.org(tenant).members`, …), each built on first use."""
+        from shared.org_scope import OrgScope  # noqa: PLC0415  # its repositories import these services
+
+        return OrgScope(self, tenant)
+
     def _mfa_key(self, key_id: str) -> bytes:
         try:
             key = base64.b64decode(self.secrets.get(key_id), validate=True)
@@ -80,8 +90,8 @@ def build_services(settings: Settings) -> Services:
         storage = StorageClients.from_connection_string(settings.storage_connection)
     else:
         storage = StorageClients.from_account(settings.storage_account)
-    tokens = PageTokenSigner(base64.b64decode(settings.page_token_key))
-    return Services(settings=settings, storage=storage, tokens=tokens)
+    page_signer = PageTokenSigner(base64.b64decode(settings.page_token_key))
+    return Services(settings=settings, storage=storage, page_signer=page_signer)
 
 
 _installed: list[Services] = []

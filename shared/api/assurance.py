@@ -86,7 +86,7 @@ class ChangesList(BaseModel):
 
 
 def _repository(request: ApiRequest, services: Services) -> AcceptanceRepository:
-    return AcceptanceRepository(services.storage, request.tenant, services.tokens)
+    return services.org(request.tenant).acceptances
 
 
 def _shown(acceptance: Acceptance, etag: str, services: Services, status: int = 200) -> ApiResponse:

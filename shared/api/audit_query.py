@@ -45,9 +45,7 @@ class AuditPage(BaseModel):
 
 def query_audit(request: ApiRequest, query: AuditQuery, services: Services) -> AuditPage:
     """One page; the first page fixes the window (an omitted `to` is now) and `continuation` carries it."""
-    return audit_page(
-        AuditLog(services.storage, request.tenant, services.tokens, clock=services.clock), query
-    )
+    return audit_page(services.org(request.tenant).audit, query)
 
 
 def audit_page(log: AuditLog, query: AuditQuery) -> AuditPage:

@@ -9,9 +9,9 @@ receipt is read by its id and secret instead (`shared/api/receipts.py`).
 from __future__ import annotations
 
 from shared.api.views import Accepted
-from shared.lifecycle import DeletionRequest, SubmittedRequest, deletion_request_state
+from shared.lifecycle import DeletionRequest, SubmittedRequest, deletion_request_state, organisation_made
 from shared.services import Services
-from shared.storage import NotFoundError, OrgTable, TableName, TenantContext
+from shared.storage import TenantContext
 
 
 def remember(services: Services, tenant: TenantContext, request: SubmittedRequest) -> Accepted:
@@ -22,10 +22,8 @@ def remember(services: Services, tenant: TenantContext, request: SubmittedReques
 
 def state_of(services: Services, tenant: TenantContext, request_id: str) -> DeletionRequest | None:
     """The request's state if this organisation made it; None otherwise (also for unknown ids)."""
-    try:
-        OrgTable(services.storage, tenant, TableName.DELETION_REQUESTS, tokens=services.tokens).get(
-            request_id
-        )
-    except NotFoundError:
-        return None
-    return deletion_request_state(services, request_id)
+    return (
+        deletion_request_state(services, request_id)
+        if organisation_made(services, tenant, request_id)
+        else None
+    )

@@ -31,7 +31,7 @@ class TrendQuery(RequestModel):
 
 
 def insight_store(request: ApiRequest, services: Services) -> InsightStore:
-    return InsightStore.for_tenant(services.storage, request.tenant, services.tokens, services.clock)
+    return services.org(request.tenant).insights
 
 
 def not_published(as_of: date | None) -> ApiError:

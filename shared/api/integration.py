@@ -34,7 +34,6 @@ from shared.http.problems import ApiError, conflict, service_unavailable, too_ma
 from shared.http.request import ApiRequest, RequestModel
 from shared.http.response import ApiResponse
 from shared.insights.job import organisation_settings
-from shared.insights.store import InsightStore
 from shared.integrations import (
     IntegrationRepository,
     IntegrationStatus,
@@ -43,7 +42,6 @@ from shared.integrations import (
     secret_name_for,
 )
 from shared.messages import ComputeInsights, RefreshTenant
-from shared.metadata import MetadataRepository
 from shared.runs import (
     IN_PROGRESS,
     RunRecord,
@@ -111,7 +109,7 @@ class RefreshAccepted(BaseModel):
 
 
 def _repository(request: ApiRequest, services: Services) -> IntegrationRepository:
-    return IntegrationRepository(services.storage, request.tenant, services.tokens)
+    return services.org(request.tenant).integration
 
 
 def _view(integration: M365Integration | None) -> IntegrationView:
@@ -170,13 +168,13 @@ def _refused(error: CredentialError) -> ApiError:
 
 
 def show(request: ApiRequest, services: Services) -> ApiResponse:
-    integration = _repository(request, services).get()
+    integration = _repository(request, services).find()
     return ApiResponse(body=_view(integration), headers=etag_headers(integration.etag if integration else ""))
 
 
 def connect(request: ApiRequest, body: IntegrationBody, services: Services) -> ApiResponse:
     repository = _repository(request, services)
-    existing = repository.get()
+    existing = repository.find()
     require_if_match(request, existing.etag if existing else "")
     request.audit.target = f"tenant_id={body.tenant_id}"
     secret = body.client_secret.get_secret_value()
@@ -216,7 +214,7 @@ def connect(request: ApiRequest, body: IntegrationBody, services: Services) -> A
 def check_stored_connection(request: ApiRequest, services: Services) -> ConnectionTestView:
     """Test the stored connection again (after granting a permission, say) and record what it found."""
     repository = _repository(request, services)
-    integration = repository.get()
+    integration = repository.find()
     if integration is None:
         raise conflict("not-connected", "Connect the Microsoft 365 tenant first")
     try:
@@ -274,13 +272,11 @@ def _collection_wait(runs: RunRepository, integration: M365Integration, now: dat
 
 def _outdated_published_run(request: ApiRequest, services: Services, runs: RunRepository) -> RunRecord | None:
     """The published run, if the organisation's settings changed since it was computed."""
-    published = InsightStore.for_tenant(
-        services.storage, request.tenant, services.tokens, services.clock
-    ).published()
+    published = services.org(request.tenant).insights.published()
     record = runs.find(published.run_id) if published is not None else None
     if record is None:
         return None
-    metadata = MetadataRepository(services.storage, request.tenant, services.tokens)
+    metadata = services.org(request.tenant).metadata
     return record if record.settings_version != organisation_settings(metadata).version else None
 
 
@@ -294,11 +290,11 @@ def _remember(repository: IntegrationRepository, integration: M365Integration, *
 
 def refresh(request: ApiRequest, services: Services) -> ApiResponse:
     repository = _repository(request, services)
-    integration = repository.get()
+    integration = repository.find()
     if integration is None:
         raise conflict("not-connected", "Connect the Microsoft 365 tenant first")
     now = services.clock()
-    runs = RunRepository(services.storage, request.tenant, services.tokens)
+    runs = services.org(request.tenant).runs
     under_way = _run_in_progress(runs, integration, now)
     if under_way is not None:
         return _accepted(request, under_way, "in_progress")

@@ -19,8 +19,6 @@ from shared.api.deletion_requests import remember
 from shared.api.lookup import missing, path_id
 from shared.api.profile import disable_for_erasure, member_response, membership_rules
 from shared.api.views import Accepted, MemberView
-from shared.auth.roles import Role
-from shared.auth.sessions import SessionStore
 from shared.http.etags import require_if_match
 from shared.http.problems import conflict, forbidden
 from shared.http.request import ApiRequest, RequestModel
@@ -38,7 +36,7 @@ from shared.members import (
     email_hash,
     plain_text,
 )
-from shared.mfa import MfaService
+from shared.roles import Role
 from shared.services import Services
 
 Email = Annotated[
@@ -101,11 +99,11 @@ class MemberPatch(RequestModel):
 
 
 def _members(request: ApiRequest, services: Services) -> MemberRepository:
-    return MemberRepository(services.storage, request.tenant, services.tokens)
+    return services.org(request.tenant).members
 
 
 def _invitations(request: ApiRequest, services: Services) -> InvitationRepository:
-    return InvitationRepository(services.storage, request.tenant, services.tokens)
+    return services.org(request.tenant).invitations
 
 
 def _require_super_admin(request: ApiRequest, target: str) -> str:
@@ -205,7 +203,7 @@ def update_member(request: ApiRequest, patch: MemberPatch, services: Services) -
     if saved.role == "super_admin" and member.role != "super_admin":
         request.audit.security_event("super_admin_granted", f"member_id={member.member_id}")
     if saved.role != member.role or (saved.status == "disabled" and member.status != "disabled"):
-        SessionStore(services.storage, request.tenant, services.tokens).revoke_member(member.member_id)
+        services.org(request.tenant).sessions.revoke_member(member.member_id)
     return member_response(saved)
 
 
@@ -220,8 +218,8 @@ def reset_mfa(request: ApiRequest, services: Services) -> ApiResponse:
         )
     if member.role == "super_admin":
         _require_super_admin(request, f"member_id={member.member_id}")
-    MfaService(services.storage, request.tenant, services.tokens, services.secret_box).reset(member.member_id)
-    SessionStore(services.storage, request.tenant, services.tokens).revoke_member(member.member_id)
+    services.org(request.tenant).mfa.reset(member.member_id)
+    services.org(request.tenant).sessions.revoke_member(member.member_id)
     request.audit.security_event("mfa_reset", f"member_id={member.member_id}")
     return ApiResponse(status=204)
 

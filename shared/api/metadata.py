@@ -39,7 +39,7 @@ class GroupsBody(Groups):
 
 
 def _repository(request: ApiRequest, services: Services) -> MetadataRepository:
-    return MetadataRepository(services.storage, request.tenant, services.tokens)
+    return services.org(request.tenant).metadata
 
 
 def _shown(document: BaseModel, etag: str) -> ApiResponse:

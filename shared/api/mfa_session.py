@@ -11,8 +11,7 @@ from typing import Annotated, Self
 from pydantic import BaseModel, Field, model_validator
 
 from shared.api.onboarding import member_of
-from shared.auth.roles import Role
-from shared.auth.sessions import OpenedSession, SessionStore
+from shared.auth.sessions import OpenedSession
 from shared.http.problems import ApiError, conflict, too_many_requests, unauthenticated
 from shared.http.request import ApiRequest, RequestModel
 from shared.mfa import (
@@ -23,6 +22,7 @@ from shared.mfa import (
     MfaNotEnrolledError,
     MfaService,
 )
+from shared.roles import Role
 from shared.services import Services
 from shared.storage import TenantContext
 
@@ -63,7 +63,7 @@ class OpenedSessionView(BaseModel):
 
 
 def _mfa(services: Services, tenant: TenantContext) -> MfaService:
-    return MfaService(services.storage, tenant, services.tokens, services.secret_box)
+    return services.org(tenant).mfa
 
 
 @contextmanager
@@ -136,11 +136,11 @@ def verify_and_open(
     now = services.clock()
     with _mfa_outcomes(request, account_id, now):
         _mfa(services, tenant).verify(account_id, Code(totp=body.code, recovery=body.recovery_code), now)
-    return SessionStore(services.storage, tenant, services.tokens).open(account_id, now)
+    return services.org(tenant).sessions.open(account_id, now)
 
 
 def close_session(request: ApiRequest, services: Services) -> None:
     session_hash = request.verified_caller.session_hash
     if session_hash is None:
         raise unauthenticated()
-    SessionStore(services.storage, request.tenant, services.tokens).revoke(session_hash)
+    services.org(request.tenant).sessions.revoke(session_hash)

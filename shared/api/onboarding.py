@@ -17,7 +17,6 @@ from datetime import datetime
 from pydantic import BaseModel, Field
 
 from shared.api.views import MemberView, OrganisationView
-from shared.auth.roles import Role
 from shared.http.problems import ApiError, conflict
 from shared.http.request import ApiRequest, RequestModel
 from shared.members import (
@@ -27,16 +26,21 @@ from shared.members import (
     IdentityIndex,
     Invitation,
     InvitationCode,
-    InvitationRepository,
     Member,
-    MemberRepository,
     Name,
     Phone,
     new_member_id,
 )
 from shared.organisations import Organisation, OrganisationRepository
+from shared.roles import Role
 from shared.services import Services
-from shared.storage import AlreadyExistsError, ConcurrencyError, NotFoundError, OrgContainer, TenantContext
+from shared.storage import (
+    AlreadyExistsError,
+    ConcurrencyError,
+    NotFoundError,
+    TenantContext,
+    provision_organisation,
+)
 
 
 class SignupBody(RequestModel):
@@ -128,7 +132,7 @@ def _joining(
     organisation, whatever races with it: 409 for the others), release it if joining fails, and name the
     new member as the actor of the request's audit row."""
     identity_key = request.verified_caller.identity.identity_key
-    index = IdentityIndex(services.storage, services.tokens)
+    index = IdentityIndex(services.storage, services.page_signer)
     try:
         index.bind(identity_key, IdentityBinding(org_id=tenant.org_id, member_id=member.member_id))
     except AlreadyExistsError:
@@ -162,11 +166,11 @@ def sign_up(request: ApiRequest, body: SignupBody, services: Services) -> Member
         consents=consents,
     )
     with _joining(request, tenant, member, services):
-        organisation = OrganisationRepository(services.storage, services.tokens).create(
+        organisation = OrganisationRepository(services.storage, services.page_signer).create(
             Organisation(org_id=tenant.org_id, name=body.organisation_name, created_at=now)
         )
-        OrgContainer(services.storage, tenant).create()
-        member = MemberRepository(services.storage, tenant, services.tokens).create(member)
+        provision_organisation(services.storage, tenant)
+        member = services.org(tenant).members.create(member)
     request.audit.target = f"organisation={tenant.org_id}"
     return Membership(organisation=OrganisationView.of(organisation), member=MemberView.of(member))
 
@@ -185,8 +189,8 @@ def _invitation_for(
     """The pending invitation the code opens for the caller's verified email, and its organisation."""
     email = _verified_email(request)
     code = InvitationCode.parse(body.code)
-    invitation = InvitationRepository(services.storage, code.tenant, services.tokens).find(email)
-    organisation = OrganisationRepository(services.storage, services.tokens).find(code.tenant)
+    invitation = services.org(code.tenant).invitations.find(email)
+    organisation = OrganisationRepository(services.storage, services.page_signer).find(code.tenant)
     if (
         invitation is None
         or not code.opens(invitation)
@@ -232,9 +236,9 @@ def accept_invitation(request: ApiRequest, body: InvitationCodeBody, services: S
     with _joining(request, tenant, member, services):
         try:
             # Use the invitation up, conditionally: of two acceptances racing for it, one wins.
-            InvitationRepository(services.storage, tenant, services.tokens).consume(invitation)
+            services.org(tenant).invitations.consume(invitation)
         except (ConcurrencyError, NotFoundError):
             raise invitation_not_found() from None
-        member = MemberRepository(services.storage, tenant, services.tokens).create(member)
+        member = services.org(tenant).members.create(member)
     request.audit.target = f"invitation_id={invitation.invitation_id},role={member.role}"
     return Membership(organisation=OrganisationView.of(organisation), member=MemberView.of(member))

@@ -37,7 +37,7 @@ class OffboardingBody(RequestModel):
 
 
 def _organisation(request: ApiRequest, services: Services) -> Organisation:
-    return OrganisationRepository(services.storage, services.tokens).get(request.tenant)
+    return OrganisationRepository(services.storage, services.page_signer).get(request.tenant)
 
 
 def _response(organisation: Organisation) -> ApiResponse:
@@ -69,7 +69,7 @@ def update(request: ApiRequest, patch: OrganisationPatch, services: Services) ->
         changes["name"] = patch.name
     if patch.retention is not None:
         changes["retention"] = _shortened(organisation.retention, patch.retention)
-    saved = OrganisationRepository(services.storage, services.tokens).save(
+    saved = OrganisationRepository(services.storage, services.page_signer).save(
         organisation.model_copy(update=changes)
     )
     return _response(saved)

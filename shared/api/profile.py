@@ -48,7 +48,7 @@ def member_response(member: Member) -> ApiResponse:
 
 
 def _members(request: ApiRequest, services: Services) -> MemberRepository:
-    return MemberRepository(services.storage, request.tenant, services.tokens)
+    return services.org(request.tenant).members
 
 
 def rectify(request: ApiRequest, patch: ProfilePatch, services: Services) -> ApiResponse:

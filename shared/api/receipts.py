@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import math
 
-from shared.audit import ANONYMOUS, UNATTRIBUTED, AuditEntry, AuditLog, outcome_for
+from shared.audit import ANONYMOUS, UNATTRIBUTED, AuditEntry, outcome_for
 from shared.http.audit_trail import safe_text
 from shared.http.problems import ApiError, not_found, too_many_requests
 from shared.http.request import ApiRequest
@@ -37,7 +37,7 @@ def _audit(services: Services, request: ApiRequest, request_id: str, status: int
         client_address=request.client_address or "",
     )
     try:
-        AuditLog(services.storage, UNATTRIBUTED, services.tokens).append(entry)
+        services.org(UNATTRIBUTED).audit.append(entry)
     except Exception:
         logger.exception("audit row not written", extra={"audit_action": ACTION})
 

@@ -18,13 +18,14 @@ from pydantic import BaseModel, Field
 
 from shared.api.csv_export import CSV_CONTENT_TYPE, CSV_MEDIA_TYPE, write_csv
 from shared.api.insights import InsightQuery, insight_store, not_published
-from shared.auth.roles import rank
 from shared.http.problems import ApiError, forbidden, not_found
 from shared.http.request import JSON_MEDIA_TYPE, ApiRequest
 from shared.http.response import ApiResponse
 from shared.insights import Column, Family, PublishedRun, ReportSpec, report_catalogue, report_spec
+from shared.insights.store import InsightStore
+from shared.roles import rank
 from shared.services import Services
-from shared.storage import NotFoundError, OrgContainer
+from shared.storage import NotFoundError
 
 
 class ReportQuery(InsightQuery):
@@ -75,9 +76,9 @@ def _readable_spec(request: ApiRequest, report_id: str) -> ReportSpec:
     return spec
 
 
-def _rows(container: OrgContainer, run: PublishedRun, spec: ReportSpec) -> Iterator[list[Any]]:
+def _rows(store: InsightStore, run: PublishedRun, spec: ReportSpec) -> Iterator[list[Any]]:
     names = spec.column_names()
-    for row in container.iter_jsonl_gz(run.lists[spec.id].blob):
+    for row in store.iter_list(run, spec.id):
         yield [row.get(name) for name in names]
 
 
@@ -104,13 +105,14 @@ def _csv_body(spec: ReportSpec, rows: Iterator[list[Any]]) -> bytes:
 
 def get_report(request: ApiRequest, query: ReportQuery, services: Services) -> ApiResponse:
     spec = _readable_spec(request, request.route_params.get("report_id", ""))
-    run = insight_store(request, services).published(query.as_of)
+    store = insight_store(request, services)
+    run = store.published(query.as_of)
     if run is None:
         raise not_published(query.as_of)
     if spec.id not in run.lists:
         raise ApiError(404, "report-not-in-run", "Report not in this run", "The run did not produce it.")
     request.audit.target = f"report={spec.id},run_id={run.run_id},format={query.format}"
-    rows = _rows(OrgContainer(services.storage, request.tenant), run, spec)
+    rows = _rows(store, run, spec)
     try:
         if query.format == "csv":
             filename = f"{spec.id}-{run.as_of.isoformat()}.csv"

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from shared.api.lookup import RUN_ID, missing, path_id
 from shared.http.request import ApiRequest, RequestModel
-from shared.runs import RunRecord, RunRepository
+from shared.runs import RunRecord
 from shared.services import Services
 
 
@@ -25,14 +25,14 @@ class RunList(BaseModel):
 
 
 def list_runs(request: ApiRequest, query: RunsQuery, services: Services) -> RunList:
-    runs = RunRepository(services.storage, request.tenant, services.tokens).list_recent(query.limit)
+    runs = services.org(request.tenant).runs.list_recent(query.limit)
     now = services.clock()
     return RunList(items=[run.as_seen(now) for run in runs])
 
 
 def get_run(request: ApiRequest, services: Services) -> RunRecord:
     run_id = path_id(request, "run_id", RUN_ID)
-    run = RunRepository(services.storage, request.tenant, services.tokens).find(run_id)
+    run = services.org(request.tenant).runs.find(run_id)
     if run is None:
         raise missing(request, "run_id", run_id)
     return run.as_seen(services.clock())

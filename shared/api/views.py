@@ -6,9 +6,9 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
-from shared.auth.roles import Role
 from shared.members import PRIVACY_NOTICE_VERSION, Consent, Member, MemberStatus
 from shared.organisations import Organisation, OrganisationStatus, RetentionSettings
+from shared.roles import Role
 
 
 class MemberView(BaseModel):

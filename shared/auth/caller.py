@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from shared.auth.roles import Role
 from shared.identity.tokens import VerifiedToken
 from shared.members import IdentityBinding, Member
 from shared.platform.operators import Operator
+from shared.roles import Role
 from shared.storage import TenantContext
 
 # What a support grant lets an operator read: the GETs an admin may make on endpoints declared

@@ -1,16 +1,13 @@
-"""Roles and access levels: every endpoint declares its minimum, and everything else is denied."""
+"""Access levels: every endpoint declares its minimum, and everything else is denied.
+
+The roles themselves, and their ranking, are the member domain's (`shared.roles`).
+"""
 
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Literal
 
-Role = Literal["user", "admin", "super_admin"]
-ROLES: tuple[Role, ...] = ("user", "admin", "super_admin")
-# Insight365's own staff, configured by setting (never by a customer): a security officer may do
-# everything an operator may, and more.
-PlatformRole = Literal["operator", "security_officer"]
-PLATFORM_ROLES: tuple[PlatformRole, ...] = ("operator", "security_officer")
+from shared.roles import PlatformRole, Role, platform_rank, rank
 
 
 class Access(StrEnum):
@@ -48,10 +45,6 @@ _MINIMUM_PLATFORM_ROLE: dict[Access, PlatformRole] = {
 }
 
 
-def rank(role: Role) -> int:
-    return ROLES.index(role)
-
-
 def role_satisfies(role: Role, access: Access) -> bool:
     """Whether a member with `role` may call an endpoint declared with `access` (never a platform one)."""
     required = _MINIMUM_ROLE.get(access)
@@ -61,6 +54,4 @@ def role_satisfies(role: Role, access: Access) -> bool:
 def platform_role_satisfies(role: PlatformRole, access: Access) -> bool:
     """Whether an operator with `role` may call a platform endpoint declared with `access`."""
     required = _MINIMUM_PLATFORM_ROLE.get(access)
-    return access.is_platform and (
-        required is None or PLATFORM_ROLES.index(role) >= PLATFORM_ROLES.index(required)
-    )
+    return access.is_platform and (required is None or platform_rank(role) >= platform_rank(required))

@@ -39,7 +39,10 @@ from shared.backup.manifest import (
     complete_backups,
     get_manifest,
 )
-from shared.lifecycle.journal import DeletionJournal, JournalEntry, replay_journal
+from shared.lifecycle.journal import DeletionJournal, JournalEntry
+from shared.lifecycle.owners import owner_of
+from shared.lifecycle.replay import replay_journal
+from shared.ownership import RowOfOrganisation
 from shared.services import Services
 from shared.settings import SettingsError, load_settings
 from shared.storage import PageTokenSigner, StorageClients, TableName, validate_org_id
@@ -73,7 +76,7 @@ class Scope:
         if self.table is not None:
             return [self.table]
         if self.org_id is not None:
-            return [table for table in names if table.org_partitioned or table in _ORG_SHARED_ROWS]
+            return [table for table in names if table.org_partitioned or _row_of_organisation(table)]
         return names
 
     def parts(self, manifest: Manifest, table: TableName) -> list[PartRecord]:
@@ -88,17 +91,17 @@ class Scope:
         if table.org_partitioned:
             key = str(row["PartitionKey"])
             return key == self.org_id or key.startswith(self.org_id + KEY_SEPARATOR)
-        return _ORG_SHARED_ROWS[table](row, self.org_id)
+        row_of_organisation = _row_of_organisation(table)
+        return row_of_organisation is not None and row_of_organisation(row, self.org_id)
 
     def replays(self, entry: JournalEntry) -> bool:
         return self.org_id is None or entry.org_id == self.org_id
 
 
-# The rows of shared tables that belong to one organisation: its own row, and its login index entries.
-_ORG_SHARED_ROWS: dict[TableName, Callable[[Row, str], bool]] = {
-    TableName.ORGANISATIONS: lambda row, org_id: row["RowKey"] == org_id,
-    TableName.IDENTITIES: lambda row, org_id: row.get("org_id") == org_id,
-}
+def _row_of_organisation(table: TableName) -> RowOfOrganisation | None:
+    """How the shared table's owner tells an organisation's rows (its own row, its login index entries);
+    None for a shared table that holds none the restore of one organisation brings back."""
+    return owner_of(table).row_of_organisation
 
 
 class Checkpoint(BaseModel):
@@ -320,7 +323,7 @@ def main(argv: list[str] | None = None) -> int:
     live = Services(
         settings=settings,
         storage=_clients(settings.storage_connection, settings.storage_account),
-        tokens=tokens,
+        page_signer=tokens,
     )
     source = live.storage.container_client(BACKUP_CONTAINER)
     if args.command == "list":
@@ -335,7 +338,9 @@ def main(argv: list[str] | None = None) -> int:
     target = live
     if args.into_account or args.into_connection_string:
         target = Services(
-            settings=settings, storage=_clients(args.into_connection_string, args.into_account), tokens=tokens
+            settings=settings,
+            storage=_clients(args.into_connection_string, args.into_account),
+            page_signer=tokens,
         )
     checkpoint = CheckpointFile(
         args.checkpoint or Path(f"restore-{args.backup}.checkpoint.json"), args.backup, scope

@@ -21,7 +21,8 @@ from typing import Any
 import azure.functions as func
 from pydantic import BaseModel
 
-from shared.auth.authenticator import RefusedCallerError, authenticate
+from shared.auth.authenticator import authenticate
+from shared.auth.errors import AuthError
 from shared.auth.roles import Access
 from shared.http.audit_trail import record_request
 from shared.http.headers import SECURITY_HEADERS, cors_headers, preflight_headers
@@ -35,6 +36,7 @@ from shared.http.problems import (
     not_found,
     payload_too_large,
     precondition_failed,
+    refusal,
     too_large_to_store,
     unsupported_media_type,
 )
@@ -246,9 +248,10 @@ def _respond(exchange: _Exchange, by_method: Mapping[str, Endpoint], services: S
         caller = authenticate(request.headers, selected.access, services, support_read=selected.support_read)
         exchange.request = replace(request, caller=caller)
         return _run(selected, exchange.request)
-    except RefusedCallerError as error:
-        exchange.request = replace(request, caller=error.caller)
-        return _problem_response(error, request.request_id)
+    except AuthError as error:
+        if error.caller is not None:  # the refusal is audited under their name
+            exchange.request = replace(request, caller=error.caller)
+        return _problem_response(refusal(error), request.request_id)
     except ApiError as error:
         return _problem_response(error, request.request_id)
     except Exception:

@@ -7,9 +7,8 @@ import re
 
 from shared.audit import ANONYMOUS, UNATTRIBUTED, AuditEntry, AuditLog, outcome_for
 from shared.http.request import ApiRequest
-from shared.platform.operators import PLATFORM
 from shared.services import Services
-from shared.storage import TenantContext
+from shared.storage import PLATFORM, TenantContext
 
 logger = logging.getLogger("insight365.audit")
 
@@ -64,7 +63,7 @@ def record_request(
     ]
     mirror = support.tenant if support else request.audit.mirror_to
     for log_tenant in dict.fromkeys(filter(None, (tenant, mirror))):
-        _append(AuditLog(services.storage, log_tenant, services.tokens), log_tenant, entries)
+        _append(services.org(log_tenant).audit, log_tenant, entries)
 
 
 def _append(log: AuditLog, tenant: TenantContext, entries: list[AuditEntry]) -> None:

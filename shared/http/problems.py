@@ -7,6 +7,13 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from shared.auth.errors import (
+    AccessDeniedError,
+    AuthError,
+    IdentityProviderUnavailableError,
+    OrganisationOffboardedError,
+)
+
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_TYPE_PREFIX = "urn:insight365:problem:"
 
@@ -128,3 +135,23 @@ def too_many_requests(kind: str, title: str, retry_after_seconds: int) -> ApiErr
 
 def service_unavailable(kind: str, title: str) -> ApiError:
     return ApiError(503, kind, title, "Try again shortly.", headers={"Retry-After": "30"})
+
+
+def organisation_offboarded() -> ApiError:
+    return ApiError(
+        403,
+        "organisation-offboarded",
+        "This organisation is being offboarded",
+        "Its data is being deleted. Follow the deletion with the receipt id and secret you were given.",
+    )
+
+
+def refusal(error: AuthError) -> ApiError:
+    """The problem that answers an authentication or authorisation refusal."""
+    if isinstance(error, OrganisationOffboardedError):
+        return organisation_offboarded()
+    if isinstance(error, AccessDeniedError):
+        return forbidden(error.detail) if error.detail else forbidden()
+    if isinstance(error, IdentityProviderUnavailableError):
+        return service_unavailable("identity-provider-unavailable", "Sign-in is unavailable")
+    return unauthenticated(error.detail) if error.detail else unauthenticated()

@@ -10,10 +10,10 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from shared.auth.caller import Caller
-from shared.auth.roles import Role
 from shared.http.problems import ApiError, bad_request, unauthenticated, unsupported_media_type
 from shared.members import Member
 from shared.platform.operators import Operator
+from shared.roles import Role
 from shared.storage import TenantContext
 
 JSON_MEDIA_TYPE = "application/json"

@@ -9,7 +9,12 @@ from shared.lifecycle.export import export_member
 from shared.lifecycle.following import ReceiptLockedError, open_receipt
 from shared.lifecycle.organisation_export import export_organisation
 from shared.lifecycle.receipts import DeletionRequest, SubmittedRequest
-from shared.lifecycle.requesting import deletion_request_state, request_member_erasure, request_offboarding
+from shared.lifecycle.requesting import (
+    deletion_request_state,
+    organisation_made,
+    request_member_erasure,
+    request_offboarding,
+)
 from shared.lifecycle.retention import run_retention, sweep_messages
 
 __all__ = [
@@ -21,6 +26,7 @@ __all__ = [
     "export_organisation",
     "handle_deletion",
     "open_receipt",
+    "organisation_made",
     "request_member_erasure",
     "request_offboarding",
     "run_deletion",

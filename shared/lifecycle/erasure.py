@@ -1,24 +1,27 @@
 """The steps of a member's erasure, and the audit pseudonymisation they end with.
 
-The member's sessions, login index entries, MFA material and pending invitation are deleted; in the
-organisation's audit log the member id becomes a stable pseudonym (`erased-<hex>`), their name, email
-and phone are blanked wherever they appear, and the client address of their own actions is removed.
-The audit rows stay (they record what happened, under the organisation's legal obligations) but can no
-longer be attributed to the person; other members' invitations they sent get the pseudonym too. The
-member row goes last: the earlier steps read it for the values to look for.
+Every table's owner (`shared.lifecycle.owners`) says which rows are the member's own and which rows may
+mention them. The member's sessions, login index entries, MFA material and pending invitation are
+deleted; in the rows that mention them (the audit log, other members' invitations they sent, risk
+acceptances, support grants they decided) the member id becomes a stable pseudonym (`erased-<hex>`),
+their name, email and phone are blanked wherever they appear, and the client address of their own
+actions is removed. The audit rows stay (they record what happened, under the organisation's legal
+obligations) but can no longer be attributed to the person. The member row goes last: the earlier steps
+read it for the values to look for.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
-from shared.lifecycle.scan import org_partitions, shared_rows
-from shared.lifecycle.steps import Progress, Step, delete_rows
-from shared.members import IDENTITY_ROW, Member, MemberRepository, email_hash
+from shared.lifecycle.owners import OWNERS, owner_of
+from shared.lifecycle.steps import Progress, Step, delete_owned_rows
+from shared.members import Member
+from shared.ownership import TableOwner
 from shared.services import Services
-from shared.storage import NotFoundError, OrgTable, SharedTable, TableName, TenantContext
+from shared.storage import TableName, TenantContext
 
 ERASED = "[erased]"
 _ACTOR = "actor_member_id"
@@ -47,6 +50,15 @@ def scrub_row(
     return changes
 
 
+# The member's own rows, in this order (then every other owner's, the pseudonymisation, the member row).
+_FIRST = (TableName.SESSIONS, TableName.IDENTITIES, TableName.MFA, TableName.INVITATIONS)
+_LAST = TableName.MEMBERS
+_OWN_ROWS = (
+    *(owner_of(table) for table in _FIRST),
+    *(owner for owner in OWNERS if owner.member_rows and owner.table not in (*_FIRST, _LAST)),
+)
+
+
 class _Erasure:
     def __init__(self, services: Services, tenant: TenantContext, member_id: str, pseudonym: str) -> None:
         self.services = services
@@ -54,62 +66,28 @@ class _Erasure:
         self.member_id = member_id
         self.pseudonym = pseudonym
 
-    def table(self, table: TableName) -> OrgTable:
-        return OrgTable(self.services.storage, self.tenant, table, tokens=self.services.tokens)
-
     def member(self) -> Member | None:
-        return MemberRepository(self.services.storage, self.tenant, self.services.tokens).find(self.member_id)
+        return self.services.org(self.tenant).members.find(self.member_id)
 
-    def existing(self, table: TableName, row_key: str) -> list[str]:
-        try:
-            self.table(table).get(row_key, select=["RowKey"])
-        except NotFoundError:
-            return []
-        return [row_key]
-
-    def sessions(self, progress: Progress) -> None:
-        table = self.table(TableName.SESSIONS)
-        keys = [
-            row.row_key
-            for row in table.query(select=["RowKey", "member_id"])
-            if row.properties.get("member_id") == self.member_id
-        ]
-        progress.plan("sessions", len(keys))
-        delete_rows(table, keys, progress)
-
-    def identities(self, progress: Progress) -> None:
-        index = SharedTable(self.services.storage, TableName.IDENTITIES, tokens=self.services.tokens)
-        match = {"org_id": self.tenant.org_id, "member_id": self.member_id}
-        keys = [
-            row["PartitionKey"]
-            for row in shared_rows(self.services.storage, TableName.IDENTITIES, match)
-            if row["RowKey"] == IDENTITY_ROW
-        ]
-        progress.plan("identities", len(keys))
-        for key in keys:
-            index.partition(key).delete(IDENTITY_ROW)
-            progress.deleted(1)
-
-    def single_row(self, kind: str, table: TableName, row_key: Callable[[Member], str]) -> Step:
+    def own_rows(self, owner: TableOwner, kind: str) -> Step:
         def run(progress: Progress) -> None:
-            member = self.member()
-            keys = self.existing(table, row_key(member)) if member is not None else []
-            progress.plan(kind, len(keys))
-            delete_rows(self.table(table), keys, progress)
+            found = owner.member_rows(self.services, self.tenant, self.member_id) if owner.member_rows else []
+            delete_owned_rows(list(found), kind, progress)
 
         return Step(kind, run)
 
     def pseudonymise(self, progress: Progress) -> None:
-        """Rewrite the audit rows (and other members' invitations) that mention the member."""
+        """Rewrite the rows that mention the member (the audit log, other members' invitations ...)."""
         member = self.member()
         if member is None:
             progress.plan("pseudonymised", 0)
             return
         values = personal_values(member)
-        services = self.services
         found = [
-            *org_partitions(services.storage, self.tenant, TableName.AUDIT, services.tokens),
-            self.table(TableName.INVITATIONS),
+            partition
+            for owner in OWNERS
+            if owner.mentions is not None
+            for partition in owner.mentions(self.services, self.tenant)
         ]
         planned = [
             (partition, row, changes)
@@ -123,12 +101,9 @@ class _Erasure:
 
     def steps(self) -> list[Step]:
         return [
-            Step("sessions", self.sessions),
-            Step("identities", self.identities),
-            self.single_row("mfa", TableName.MFA, lambda member: member.member_id),
-            self.single_row("invitations", TableName.INVITATIONS, lambda member: email_hash(member.email)),
+            *(self.own_rows(owner, owner.table.value) for owner in _OWN_ROWS),
             Step("pseudonymised", self.pseudonymise),
-            self.single_row("member", TableName.MEMBERS, lambda member: member.member_id),
+            self.own_rows(owner_of(_LAST), "member"),
         ]
 
 

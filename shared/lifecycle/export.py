@@ -13,15 +13,12 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from shared.lifecycle.scan import org_partitions
-from shared.members import Consent, MemberRepository
-from shared.mfa import MfaRecord
+from shared.members import Consent
+from shared.mfa import find_mfa_record
 from shared.organisations import OrganisationRepository, RetentionSettings
 from shared.services import Services
-from shared.storage import NotFoundError, OrgTable, TableName, TenantContext
+from shared.storage import NotFoundError, TenantContext
 
-_SESSION_FIELDS = ("created_at", "last_seen_at", "idle_expires_at", "absolute_expires_at", "revoked")
-AUDIT_FIELDS = ("at", "actor_role", "action", "target", "outcome", "status", "request_id", "client_address")
 ABOUT = {
     "controller": "your organisation (the Insight365 customer); Insight365 processes on its behalf",
     "purposes": [
@@ -73,11 +70,9 @@ class MemberExport(BaseModel):
 
 
 def _mfa_status(services: Services, tenant: TenantContext, member_id: str) -> MfaStatus:
-    try:
-        entity = OrgTable(services.storage, tenant, TableName.MFA, tokens=services.tokens).get(member_id)
-    except NotFoundError:
+    record = find_mfa_record(services, tenant, member_id)
+    if record is None:
         return MfaStatus(enrolled=False)
-    record = MfaRecord.model_validate_json(entity.properties["document"])
     return MfaStatus(
         enrolled=True,
         confirmed=record.confirmed,
@@ -87,30 +82,21 @@ def _mfa_status(services: Services, tenant: TenantContext, member_id: str) -> Mf
 
 
 def _sessions(services: Services, tenant: TenantContext, member_id: str) -> list[dict[str, Any]]:
-    table = OrgTable(services.storage, tenant, TableName.SESSIONS, tokens=services.tokens)
-    return [
-        {name: row.properties.get(name) for name in _SESSION_FIELDS}
-        for row in table.query(select=["RowKey", "member_id", *_SESSION_FIELDS])
-        if row.properties.get("member_id") == member_id
-    ]
+    sessions = services.org(tenant).sessions.list_member(member_id)
+    return [session.exported() for session in sessions]
 
 
 def _audit(services: Services, tenant: TenantContext, member_id: str) -> list[dict[str, Any]]:
-    rows = [
-        {name: row.properties.get(name) for name in AUDIT_FIELDS}
-        for partition in org_partitions(services.storage, tenant, TableName.AUDIT, services.tokens)
-        for row in partition.query(select=["RowKey", "actor_member_id", *AUDIT_FIELDS])
-        if row.properties.get("actor_member_id") == member_id
-    ]
+    rows = services.org(tenant).audit.iter_exported(member_id)
     return sorted(rows, key=lambda row: str(row["at"]))
 
 
 def export_member(services: Services, tenant: TenantContext, member_id: str) -> dict[str, Any]:
     """Everything held about the member, as JSON-ready data. `NotFoundError` if there is no such member."""
-    member = MemberRepository(services.storage, tenant, services.tokens).find(member_id)
+    member = services.org(tenant).members.find(member_id)
     if member is None:
         raise NotFoundError("no such member")
-    organisation = OrganisationRepository(services.storage, services.tokens).find(tenant)
+    organisation = OrganisationRepository(services.storage, services.page_signer).find(tenant)
     export = MemberExport(
         exported_at=services.clock(),
         organisation_id=tenant.org_id,

@@ -8,36 +8,30 @@ finished. Identifiers and times only: no personal data, nothing that names an er
 left out of every backup and kept for the backups' retention period (plus a day), so every backup that
 can still be restored is younger than the journal's oldest entry it needs.
 
-`replay_journal` runs the recorded deletions again after a restore. Their steps are idempotent ("already
-gone" is done), so re-applying a deletion the backup never saw the data of costs a few reads; a receipt
-the restore rolled back to `pending` or `running` is set back to `done` with its original completion time.
+`shared.lifecycle.replay` runs the recorded deletions again after a restore.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import suppress
 from datetime import datetime, timedelta
 
 from pydantic import BaseModel
 
-from shared.lifecycle.erasure import erasure_steps
 from shared.lifecycle.keys import LifecycleKeys
-from shared.lifecycle.offboarding import offboarding_steps
-from shared.lifecycle.receipts import DeletionSubject, Receipt, ReceiptRepository
-from shared.lifecycle.steps import Progress, Step
+from shared.lifecycle.receipts import DeletionSubject
 from shared.messages import Deletion
+from shared.ownership import TableOwner
 from shared.services import Services
 from shared.storage import (
     AlreadyExistsError,
-    NotFoundError,
-    OrgTable,
     SharedTable,
     TableName,
-    TenantContext,
     compose_key,
 )
+from shared.storage.documents import document_of, read_document
 
 JOURNAL_PARTITION = "journal"
 log = logging.getLogger(__name__)
@@ -56,7 +50,7 @@ class DeletionJournal:
     def __init__(self, services: Services) -> None:
         self._keys = LifecycleKeys.from_services(services)
         self._partition = SharedTable(
-            services.storage, TableName.DELETION_JOURNAL, tokens=services.tokens
+            services.storage, TableName.DELETION_JOURNAL, tokens=services.page_signer
         ).partition(JOURNAL_PARTITION)
 
     def record(self, message: Deletion, at: datetime) -> None:
@@ -70,24 +64,21 @@ class DeletionJournal:
             recorded_at=at,
         )
         with suppress(AlreadyExistsError):
-            self._partition.insert(_row_key(entry.request_id), {"document": entry.model_dump_json()})
+            self._partition.insert(_row_key(entry.request_id), document_of(entry))
 
     def complete(self, request_id: str, at: datetime) -> None:
         entry = self.find(request_id)
         if entry is not None and entry.completed_at is None:
             done = entry.model_copy(update={"completed_at": at})
-            self._partition.upsert(_row_key(request_id), {"document": done.model_dump_json()})
+            self._partition.upsert(_row_key(request_id), document_of(done))
 
     def find(self, request_id: str) -> JournalEntry | None:
-        try:
-            entity = self._partition.get(_row_key(request_id))
-        except NotFoundError:
-            return None
-        return JournalEntry.model_validate_json(entity.properties["document"])
+        entity = self._partition.find(_row_key(request_id))
+        return None if entity is None else read_document(JournalEntry, entity.properties)
 
     def entries(self) -> Iterator[JournalEntry]:
         for entity in self._partition.query():
-            yield JournalEntry.model_validate_json(entity.properties["document"])
+            yield read_document(JournalEntry, entity.properties)
 
     def prune(self, before: datetime) -> int:
         """Forget the entries recorded before `before` (older than every backup still kept)."""
@@ -99,56 +90,15 @@ def _row_key(request_id: str) -> str:
     return compose_key("deletion", request_id)
 
 
-def _steps(services: Services, entry: JournalEntry) -> list[Step]:
-    tenant = TenantContext(entry.org_id)
-    if entry.member_pseudonym is None:
-        return offboarding_steps(services, tenant)
-    # The journal keeps the pseudonym, not the id: find the restored member whose pseudonym it is. None
-    # means the backup never held them (nothing of theirs to erase again).
-    keys = LifecycleKeys.from_services(services)
-    members = OrgTable(services.storage, tenant, TableName.MEMBERS, tokens=services.tokens)
-    for row in members.query(select=["RowKey"]):
-        if keys.member_pseudonym(tenant, row.row_key) == entry.member_pseudonym:
-            return erasure_steps(services, tenant, row.row_key, entry.member_pseudonym)
-    return []
-
-
-def replay_journal(services: Services, entries: Iterable[JournalEntry]) -> int:
-    """Run journalled deletions again in `services`' storage (after a restore); returns how many."""
-    receipts = ReceiptRepository(services)
-    replayed = 0
-    for entry in sorted(entries, key=lambda entry: entry.recorded_at):
-        scratch = Receipt(
-            request_id=entry.request_id,
-            state="running",
-            subject=entry.subject,
-            requested_at=entry.recorded_at,
-        )
-        progress = Progress(None, scratch, None)  # in memory: the real receipt is not this replay's
-        for step in _steps(services, entry):
-            step.run(progress)
-        _settle_receipt(receipts, entry)
-        replayed += 1
-    log.info("deletion journal replayed", extra={"deletions": replayed})
-    return replayed
-
-
-def _settle_receipt(receipts: ReceiptRepository, entry: JournalEntry) -> None:
-    receipt = receipts.find(entry.request_id)
-    if receipt is None or entry.completed_at is None or receipt.state == "done":
-        return
-    receipts.save(
-        receipt.model_copy(
-            update={
-                "state": "done",
-                "completed_at": entry.completed_at,
-                "error": None,
-                "next_attempt_at": None,
-            }
-        )
-    )
-
-
 def retention_cutoff(now: datetime, retention: timedelta) -> datetime:
     """Entries older than this are older than every backup still kept (one day of slack)."""
     return now - retention - timedelta(days=1)
+
+
+DELETION_JOURNAL_OWNER = TableOwner(
+    table=TableName.DELETION_JOURNAL,
+    module=__name__,
+    organisation_rows=None,
+    keeps="identifiers and times only, kept so that a restore re-applies the deletion; pruned when "
+    "older than every backup",
+)

@@ -1,72 +1,59 @@
 """The steps of an organisation's offboarding: everything it owns, in every table, its container, the
 secret store and the queues.
 
-Order: sessions and the login index first (nobody can act for the organisation any more), then its
-Key Vault secret and its container, then every partition it owns in every organisation-keyed table
-(members last). Then every queue and its `-poison` twin is swept of messages that name the organisation,
-and whatever was written while the job ran (the offboarding request's own audit row, a refused
-request's, a collection still in flight) is swept once more. The organisation row goes at the very end,
+Every table's owner (`shared.lifecycle.owners`) says which rows are the organisation's. Order: sessions,
+the login index and the Graph quota rows first (nobody can act for the organisation any more), then its
+Key Vault secret and its container, then every other table's rows (members last). Then every queue and
+its `-poison` twin is swept of messages that name the organisation, and whatever was written while the
+job ran (the offboarding request's own audit row, a refused request's, a collection still in flight) is
+swept once more. The organisation row goes at the very end,
 so an interrupted job is still an organisation in `offboarding` (refused by the API) until it completes.
 """
 
 from __future__ import annotations
 
-from shared.integrations import IntegrationRepository, secret_name_for
-from shared.lifecycle.scan import org_partitions, shared_rows
-from shared.lifecycle.steps import Progress, Step, delete_rows
-from shared.members import IDENTITY_ROW
-from shared.organisations import OrganisationRepository
+from shared.integrations import secret_name_for
+from shared.lifecycle.owners import OWNERS, owner_of
+from shared.lifecycle.steps import Progress, Step, delete_owned_rows
+from shared.ownership import TableOwner
 from shared.services import Services
-from shared.storage import NotFoundError, OrgContainer, QueueName, SharedTable, TableName, TenantContext
+from shared.storage import NotFoundError, OrgContainer, QueueName, TableName, TenantContext
 from shared.storage.queues import POISON_SUFFIX, sweep_queue
 
-_FIRST, _LAST = TableName.SESSIONS, TableName.MEMBERS
-ORG_TABLES = (
-    _FIRST,
-    *(table for table in TableName if table.org_partitioned and table not in {_FIRST, _LAST}),
-    _LAST,
+# Nobody can act for the organisation once its sessions and login index entries are gone; the quota rows
+# are found through the integration, so they go before it.
+_FIRST = (TableName.SESSIONS, TableName.IDENTITIES, TableName.QUOTAS)
+_LAST = (TableName.MEMBERS,)
+_KEPT = (TableName.ORGANISATIONS,)  # removed at the very end, by its own step
+_ERASING = tuple(
+    owner for owner in OWNERS if owner.organisation_rows is not None and owner.table not in _KEPT
 )
+_MIDDLE = tuple(owner for owner in _ERASING if owner.table not in _FIRST + _LAST)
 
 
-def _delete_tables(
-    services: Services, tenant: TenantContext, tables: tuple[TableName, ...], kind: str
-) -> Step:
+def _rows_step(services: Services, tenant: TenantContext, owners: tuple[TableOwner, ...], kind: str) -> Step:
     def run(progress: Progress) -> None:
-        found = [
-            partition
-            for table in tables
-            for partition in org_partitions(services.storage, tenant, table, services.tokens)
-        ]
-        progress.plan(kind, sum(sum(1 for _ in p.query(select=["RowKey"])) for p in found))
-        for partition in found:
-            delete_rows(partition, (row.row_key for row in partition.query(select=["RowKey"])), progress)
+        delete_owned_rows(
+            [
+                rows
+                for owner in owners
+                if owner.organisation_rows
+                for rows in owner.organisation_rows(services, tenant)
+            ],
+            kind,
+            progress,
+        )
 
     return Step(kind, run)
 
 
-def _table_step(services: Services, tenant: TenantContext, table: TableName) -> Step:
-    return _delete_tables(services, tenant, (table,), table.value)
-
-
-def _identities_step(services: Services, tenant: TenantContext) -> Step:
-    def run(progress: Progress) -> None:
-        index = SharedTable(services.storage, TableName.IDENTITIES, tokens=services.tokens)
-        keys = [
-            row["PartitionKey"]
-            for row in shared_rows(services.storage, TableName.IDENTITIES, {"org_id": tenant.org_id})
-            if row["RowKey"] == IDENTITY_ROW
-        ]
-        progress.plan("identities", len(keys))
-        for key in keys:
-            index.partition(key).delete(IDENTITY_ROW)
-            progress.deleted(1)
-
-    return Step("identities", run)
+def _table_step(services: Services, tenant: TenantContext, table: TableName, kind: str | None = None) -> Step:
+    return _rows_step(services, tenant, (owner_of(table),), kind or table.value)
 
 
 def _secret_step(services: Services, tenant: TenantContext) -> Step:
     def run(progress: Progress) -> None:
-        integration = IntegrationRepository(services.storage, tenant, services.tokens).get()
+        integration = services.org(tenant).integration.find()
         named = {integration.secret_name} if integration is not None else set()
         progress.plan("secret", len(named))
         for name in sorted(named | {secret_name_for(tenant)}):
@@ -103,26 +90,15 @@ def _queues_step(services: Services, tenant: TenantContext) -> Step:
     return Step("queue_messages", run)
 
 
-def _organisation_step(services: Services, tenant: TenantContext) -> Step:
-    def run(progress: Progress) -> None:
-        organisations = OrganisationRepository(services.storage, services.tokens)
-        exists = organisations.find(tenant) is not None
-        progress.plan("organisation", int(exists))
-        organisations.delete(tenant)
-        progress.deleted(int(exists))
-
-    return Step("organisation", run)
-
-
 def offboarding_steps(services: Services, tenant: TenantContext) -> list[Step]:
     return [
-        _table_step(services, tenant, _FIRST),
-        _identities_step(services, tenant),
+        *(_table_step(services, tenant, table) for table in _FIRST),
         _secret_step(services, tenant),
         _container_step(services, tenant, "blobs"),
-        *(_table_step(services, tenant, table) for table in ORG_TABLES[1:]),
+        *(_rows_step(services, tenant, (owner,), owner.table.value) for owner in _MIDDLE),
+        *(_table_step(services, tenant, table) for table in _LAST),
         _queues_step(services, tenant),
-        _delete_tables(services, tenant, ORG_TABLES, "late_rows"),
+        _rows_step(services, tenant, _ERASING, "late_rows"),
         _container_step(services, tenant, "late_blobs"),
-        _organisation_step(services, tenant),
+        _table_step(services, tenant, TableName.ORGANISATIONS, "organisation"),
     ]

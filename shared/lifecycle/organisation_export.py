@@ -20,22 +20,19 @@ from __future__ import annotations
 import gzip
 import json
 from collections.abc import Iterator
+from datetime import date, timedelta
 from typing import IO, Any
 
-from shared.insights.models import Family, PublishedRun
-from shared.insights.store import DAY, InsightStore
+from shared.insights.models import Family
 from shared.integrations import IntegrationRepository
-from shared.lifecycle.export import AUDIT_FIELDS, Profile
-from shared.lifecycle.scan import org_partitions
-from shared.members import MemberRepository
+from shared.lifecycle.export import Profile
 from shared.metadata import MetadataRepository
 from shared.organisations import OrganisationRepository
-from shared.runs import RunRepository
 from shared.services import Services
-from shared.storage import OrgContainer, OrgTable, TableName, TenantContext
-from shared.storage.keys import KEY_SEPARATOR
+from shared.storage import TenantContext
 
 FORMAT_VERSION = 1
+_EVERY_DAY = (date.min, date.max - timedelta(days=1))  # inclusive: the store asks for the day after the end
 _INTEGRATION_FIELDS = {
     "tenant_id",
     "client_id",
@@ -52,7 +49,9 @@ class _Lines:
         self.tenant = tenant
 
     def head(self) -> Iterator[dict[str, Any]]:
-        organisation = OrganisationRepository(self.services.storage, self.services.tokens).get(self.tenant)
+        organisation = OrganisationRepository(self.services.storage, self.services.page_signer).get(
+            self.tenant
+        )
         yield {
             "kind": "export",
             "format": FORMAT_VERSION,
@@ -61,15 +60,15 @@ class _Lines:
         }
 
     def members(self) -> Iterator[dict[str, Any]]:
-        for member in MemberRepository(self.services.storage, self.tenant, self.services.tokens).iter_all():
+        for member in self.services.org(self.tenant).members.iter_all():
             yield {
                 "kind": "member",
                 "member": Profile.model_validate(member.model_dump()).model_dump(mode="json"),
             }
 
     def settings(self) -> Iterator[dict[str, Any]]:
-        storage, tokens = self.services.storage, self.services.tokens
-        integration = IntegrationRepository(storage, self.tenant, tokens).get()
+        storage, tokens = self.services.storage, self.services.page_signer
+        integration = IntegrationRepository(storage, self.tenant, tokens).find()
         if integration is not None:
             yield {
                 "kind": "integration",
@@ -83,19 +82,13 @@ class _Lines:
         }
 
     def runs(self) -> Iterator[dict[str, Any]]:
-        for record in RunRepository(self.services.storage, self.tenant, self.services.tokens).iter_all():
+        for record in self.services.org(self.tenant).runs.iter_all():
             yield {"kind": "run", "run": record.model_dump(mode="json")}
-
-    def published_days(self) -> Iterator[PublishedRun]:
-        table = OrgTable(self.services.storage, self.tenant, TableName.INSIGHTS, tokens=self.services.tokens)
-        for entity in table.query(prefix=DAY + KEY_SEPARATOR, select=["RowKey", "run"]):
-            yield PublishedRun.model_validate_json(entity.properties["run"])
 
     def insights(self) -> Iterator[dict[str, Any]]:
         services = self.services
-        store = InsightStore.for_tenant(services.storage, self.tenant, services.tokens, services.clock)
-        container = OrgContainer(services.storage, self.tenant)
-        for run in self.published_days():
+        store = services.org(self.tenant).insights
+        for run in store.published_between(*_EVERY_DAY):
             where = {"as_of": run.as_of.isoformat(), "run_id": run.run_id}
             for family in Family:
                 summary = store.summary_of(family, run)
@@ -106,15 +99,13 @@ class _Lines:
                         **where,
                         "summary": summary.model_dump(mode="json"),
                     }
-            for list_id, info in sorted(run.lists.items()):
-                for row in container.iter_jsonl_gz(info.blob):
+            for list_id in sorted(run.lists):
+                for row in store.iter_list(run, list_id):
                     yield {"kind": "report_row", "report": list_id, **where, "row": row}
 
     def audit(self) -> Iterator[dict[str, Any]]:
-        services = self.services
-        for partition in org_partitions(services.storage, self.tenant, TableName.AUDIT, services.tokens):
-            for row in partition.query(select=["RowKey", *AUDIT_FIELDS]):
-                yield {"kind": "audit", "audit": {name: row.properties.get(name) for name in AUDIT_FIELDS}}
+        for row in self.services.org(self.tenant).audit.iter_exported():
+            yield {"kind": "audit", "audit": row}
 
     def all(self) -> Iterator[dict[str, Any]]:
         yield from self.head()

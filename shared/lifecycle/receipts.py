@@ -22,8 +22,15 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from shared.identity.mfa_attempts import MfaAttempts
+from shared.ownership import TableOwner
 from shared.services import Services
-from shared.storage import AlreadyExistsError, NotFoundError, SharedTable, TableName, compose_key
+from shared.storage import (
+    AlreadyExistsError,
+    SharedTable,
+    TableName,
+    compose_key,
+)
+from shared.storage.documents import document_of, read_document
 
 RECEIPTS_PARTITION = "deletion"
 _ACCESS = "access"
@@ -103,9 +110,9 @@ class ReceiptAccess(BaseModel):
 
 class ReceiptRepository:
     def __init__(self, services: Services) -> None:
-        self._partition = SharedTable(services.storage, TableName.RECEIPTS, tokens=services.tokens).partition(
-            RECEIPTS_PARTITION
-        )
+        self._partition = SharedTable(
+            services.storage, TableName.RECEIPTS, tokens=services.page_signer
+        ).partition(RECEIPTS_PARTITION)
 
     def create_if_absent(self, receipt: Receipt) -> Receipt:
         """Write a new receipt, or return the one already there for this request id."""
@@ -119,27 +126,17 @@ class ReceiptRepository:
         return receipt.model_copy(update={"etag": etag})
 
     def find(self, request_id: str) -> Receipt | None:
-        try:
-            entity = self._partition.get(request_id)
-        except NotFoundError:
-            return None
-        return Receipt.model_validate_json(entity.properties["document"]).model_copy(
-            update={"etag": entity.etag}
-        )
+        entity = self._partition.find(request_id)
+        return None if entity is None else read_document(Receipt, entity.properties, etag=entity.etag)
 
     def find_access(self, request_id: str) -> ReceiptAccess | None:
-        try:
-            entity = self._partition.get(_access_key(request_id))
-        except NotFoundError:
-            return None
-        return ReceiptAccess.model_validate_json(entity.properties["document"]).model_copy(
-            update={"etag": entity.etag}
-        )
+        entity = self._partition.find(_access_key(request_id))
+        return None if entity is None else read_document(ReceiptAccess, entity.properties, etag=entity.etag)
 
     def save_access(self, request_id: str, access: ReceiptAccess) -> ReceiptAccess:
         """Create (no ETag) or replace (with its ETag) the access row; `ConcurrencyError`/`AlreadyExistsError`
         when another writer got there first."""
-        properties = {"document": access.model_dump_json()}
+        properties = document_of(access)
         if access.etag:
             etag = self._partition.update(_access_key(request_id), properties, etag=access.etag)
         else:
@@ -153,4 +150,12 @@ class ReceiptRepository:
 
     @staticmethod
     def _properties(receipt: Receipt) -> dict[str, object]:
-        return {"state": receipt.state, "subject": receipt.subject, "document": receipt.model_dump_json()}
+        return {"state": receipt.state, "subject": receipt.subject, **document_of(receipt)}
+
+
+RECEIPTS_OWNER = TableOwner(
+    table=TableName.RECEIPTS,
+    module=__name__,
+    organisation_rows=None,
+    keeps="a receipt outlives what it reports and names neither the organisation nor the member",
+)

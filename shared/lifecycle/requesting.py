@@ -16,7 +16,6 @@ from collections.abc import Callable
 from contextlib import suppress
 from typing import TypeVar
 
-from shared.auth.sessions import SessionStore
 from shared.lifecycle.keys import LifecycleKeys
 from shared.lifecycle.receipts import (
     DeletionRequest,
@@ -27,9 +26,9 @@ from shared.lifecycle.receipts import (
     SubmittedRequest,
     new_receipt_secret,
 )
-from shared.members import MemberRepository
 from shared.messages import Deletion
 from shared.organisations import OrganisationRepository
+from shared.ownership import TableOwner
 from shared.services import Services
 from shared.storage import (
     AlreadyExistsError,
@@ -77,6 +76,35 @@ def _submitted(receipts: ReceiptRepository, receipt: Receipt) -> SubmittedReques
     return SubmittedRequest(**receipt.public().model_dump(), receipt_secret=secret)
 
 
+class DeletionNotes:
+    """`deletionrequests`: org_id / request_id → subject. Which organisation asked for a deletion (the
+    receipts name none), so that only it can follow the request by id."""
+
+    def __init__(self, services: Services, tenant: TenantContext) -> None:
+        self._table = OrgTable(
+            services.storage, tenant, TableName.DELETION_REQUESTS, tokens=services.page_signer
+        )
+
+    def note(self, request_id: str, subject: DeletionSubject) -> None:
+        with suppress(AlreadyExistsError):  # asked before: the same request
+            self._table.insert(request_id, {"subject": subject})
+
+    def has(self, request_id: str) -> bool:
+        return self._table.find(request_id, select=["RowKey"]) is not None
+
+
+DELETION_REQUESTS_OWNER = TableOwner.of_organisation_table(
+    TableName.DELETION_REQUESTS,
+    __name__,
+    keeps="names no member and needs no expiry: one short row per request, gone with the organisation",
+)
+
+
+def organisation_made(services: Services, tenant: TenantContext, request_id: str) -> bool:
+    """Whether this organisation made the deletion request `request_id`."""
+    return DeletionNotes(services, tenant).has(request_id)
+
+
 def _submit(
     services: Services,
     message: Deletion,
@@ -85,9 +113,7 @@ def _submit(
     requested_by_subject: bool,
 ) -> SubmittedRequest:
     # The organisation's note comes before the job can run, so that offboarding deletes it with the rest.
-    notes = OrgTable(services.storage, message.tenant, TableName.DELETION_REQUESTS, tokens=services.tokens)
-    with suppress(AlreadyExistsError):  # asked before: the same request
-        notes.insert(message.request_id, {"subject": subject})
+    DeletionNotes(services, message.tenant).note(message.request_id, subject)
     receipts = ReceiptRepository(services)
     receipt = receipts.create_if_absent(
         Receipt(
@@ -115,12 +141,13 @@ def _previous(services: Services, request_id: str, missing: str) -> SubmittedReq
 
 def _revoke_sessions(services: Services, tenant: TenantContext, member_id: str | None) -> None:
     """Revoke the live sessions of one member, or of everyone in the organisation (`member_id` None)."""
-    sessions = OrgTable(services.storage, tenant, TableName.SESSIONS, tokens=services.tokens)
-    store = SessionStore(services.storage, tenant, services.tokens)
-    for row in sessions.query(select=["RowKey", "member_id", "revoked"]):
-        mine = member_id is None or row.properties.get("member_id") == member_id
-        if mine and not row.properties.get("revoked"):
-            store.revoke(row.row_key)
+    store = services.org(tenant).sessions
+    if member_id is not None:
+        store.revoke_member(member_id)
+        return
+    for session in store.iter_all():
+        if not session.revoked:
+            store.revoke(session.token_hash)
 
 
 def request_member_erasure(
@@ -132,7 +159,7 @@ def request_member_erasure(
 ) -> SubmittedRequest:
     """Disable the member, revoke their sessions and enqueue their erasure. `NotFoundError` if unknown."""
     request_id = LifecycleKeys.from_services(services).erasure_request_id(tenant, member_id)
-    members = MemberRepository(services.storage, tenant, services.tokens)
+    members = services.org(tenant).members
 
     def disable() -> bool:
         member = members.find(member_id)
@@ -155,7 +182,7 @@ def request_offboarding(services: Services, tenant: TenantContext, *, requested_
     """
     del requested_by
     request_id = LifecycleKeys.from_services(services).offboarding_request_id(tenant)
-    organisations = OrganisationRepository(services.storage, services.tokens)
+    organisations = OrganisationRepository(services.storage, services.page_signer)
 
     def mark() -> bool:
         organisation = organisations.find(tenant)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from itertools import islice
 
 from shared.lifecycle.receipts import Receipt, ReceiptRepository
+from shared.ownership import Rows
 from shared.storage import TablePartition
 
 DeletionHook = Callable[[int], None]  # called after each batch of deletions with its size
@@ -66,3 +67,10 @@ def delete_rows(partition: TablePartition, row_keys: Iterable[str], progress: Pr
     while batch := list(islice(keys, BATCH)):
         partition.delete_many(batch)
         progress.deleted(len(batch))
+
+
+def delete_owned_rows(found: list[Rows], kind: str, progress: Progress) -> None:
+    """Record how many rows the owners found, then delete them partition by partition."""
+    progress.plan(kind, sum(len(rows.row_keys) for rows in found))
+    for rows in found:
+        delete_rows(rows.partition, rows.row_keys, progress)

@@ -17,14 +17,15 @@ from shared.storage.errors import (
 from shared.storage.jsonl import BlobWriteResult
 from shared.storage.keys import compose_key, encode_key_part, split_key, validate_key
 from shared.storage.names import QueueName, TableName, org_container_name
-from shared.storage.provisioning import ensure_storage
+from shared.storage.provisioning import ensure_storage, provision_organisation
 from shared.storage.queues import MAX_MESSAGE_BYTES, QueueSender
 from shared.storage.tables import Entity, OrgTable, Page, SharedTable, TablePartition
-from shared.storage.tenant import TenantContext, validate_org_id
+from shared.storage.tenant import PLATFORM, TenantContext, validate_org_id
 from shared.storage.tokens import PageTokenSigner
 
 __all__ = [
     "MAX_MESSAGE_BYTES",
+    "PLATFORM",
     "AlreadyExistsError",
     "BlobInfo",
     "BlobWriteResult",
@@ -50,6 +51,7 @@ __all__ = [
     "encode_key_part",
     "ensure_storage",
     "org_container_name",
+    "provision_organisation",
     "split_key",
     "validate_blob_name",
     "validate_key",

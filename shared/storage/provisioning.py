@@ -1,14 +1,17 @@
 """`ensure_storage`: create every table and queue of the registry. Idempotent; run it at start-up.
 
-Organisation containers are not created here: each is created with its organisation (`OrgContainer`).
+Organisation containers are not created here: each is created with its organisation
+(`provision_organisation`, at sign-up).
 """
 
 from __future__ import annotations
 
+from shared.storage.blobs import OrgContainer
 from shared.storage.clients import StorageClients
 from shared.storage.errors import translate_errors
 from shared.storage.names import QueueName, TableName
 from shared.storage.queues import QueueSender
+from shared.storage.tenant import TenantContext
 
 
 def ensure_storage(clients: StorageClients) -> None:
@@ -17,3 +20,8 @@ def ensure_storage(clients: StorageClients) -> None:
             clients.table.create_table_if_not_exists(table.value)
     for queue in QueueName:
         QueueSender(clients, queue).create()
+
+
+def provision_organisation(clients: StorageClients, tenant: TenantContext) -> None:
+    """Create what a new organisation's data needs beside its rows: its container (idempotent)."""
+    OrgContainer(clients, tenant).create()

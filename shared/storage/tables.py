@@ -179,6 +179,13 @@ class TablePartition:
             )
         return _to_entity(raw)
 
+    def find(self, row_key: str, *, select: Sequence[str] | None = None) -> Entity | None:
+        """The row, or None when there is none (`get` raises `NotFoundError` instead)."""
+        try:
+            return self.get(row_key, select=select)
+        except NotFoundError:
+            return None
+
     def insert(self, row_key: str, properties: Mapping[str, Any]) -> str:
         """Create a row; `AlreadyExistsError` if it exists. Returns the new ETag."""
         with translate_errors(self._operation("insert entity")):

@@ -36,3 +36,9 @@ class TenantContext:
     def new_organisation(cls) -> TenantContext:
         """A context for an organisation being created (sign-up): a fresh random id."""
         return cls(uuid.uuid4().hex)
+
+
+# The platform's own partition of the per-organisation tables (mfa, sessions, audit, supportaccess):
+# Insight365's operators. All `f`s: a version-4 UUID has `4` in its 13th hex digit, so no organisation
+# id can ever be this one.
+PLATFORM = TenantContext("f" * 32)

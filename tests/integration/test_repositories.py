@@ -66,7 +66,9 @@ def test_only_active_organisations_are_listed(clients, tokens) -> None:
 def test_integration_names_its_secret_and_never_holds_it(clients, tokens) -> None:
     tenant = TenantContext.new_organisation()
     repository = IntegrationRepository(clients, tenant, tokens)
-    assert repository.get() is None
+    assert repository.find() is None
+    with pytest.raises(NotFoundError):
+        repository.get()
     integration = M365Integration(
         tenant_id="00000000-0000-0000-0000-000000000001",
         client_id="00000000-0000-0000-0000-000000000002",

@@ -49,7 +49,7 @@ NOW = datetime(2026, 6, 15, 12, 0, tzinfo=UTC)
 def services(clients: StorageClients, tokens: PageTokenSigner, tmp_path: Path) -> Services:
     """Services with the clock at `NOW` and a local secret store of this test's own."""
     environ = {**os.environ, "INSIGHT365_LOCAL_SECRETS_PATH": str(tmp_path / "secrets.json")}
-    return Services(settings=load_settings(environ), storage=clients, tokens=tokens, clock=lambda: NOW)
+    return Services(settings=load_settings(environ), storage=clients, page_signer=tokens, clock=lambda: NOW)
 
 
 @pytest.fixture
@@ -83,7 +83,7 @@ def audit_row(
     services: Services, tenant: TenantContext, at: datetime, actor: str, target: str, **extra: Any
 ) -> str:
     table = OrgTable(
-        services.storage, tenant, TableName.AUDIT, tokens=services.tokens, partition_suffix=f"{at:%Y%m}"
+        services.storage, tenant, TableName.AUDIT, tokens=services.page_signer, partition_suffix=f"{at:%Y%m}"
     )
     inverted = f"{10**13 - int(at.timestamp() * 1000):013d}"
     row_key = f"{inverted}|{uuid.uuid4().hex}"
@@ -118,7 +118,7 @@ def _person(tag: str) -> Person:
 def seed_organisation(services: Services, secrets: SecretStore, *, now: datetime = NOW) -> SeededOrg:
     """An organisation with something in every table and its container; counts what it wrote."""
     tenant = TenantContext.new_organisation()
-    storage, tokens = services.storage, services.tokens
+    storage, tokens = services.storage, services.page_signer
     OrganisationRepository(storage, tokens).create(
         Organisation(org_id=tenant.org_id, name="Acme (test)", created_at=now, retention=RetentionSettings())
     )

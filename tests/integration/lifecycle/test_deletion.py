@@ -59,7 +59,9 @@ def test_offboarding_removes_everything_of_the_organisation_and_nothing_else(ser
 
     request = request_offboarding(services, a.tenant, requested_by=a.people[0].member_id)
     assert request.state == "pending"
-    assert OrganisationRepository(services.storage, services.tokens).get(a.tenant).status == "offboarding"
+    assert (
+        OrganisationRepository(services.storage, services.page_signer).get(a.tenant).status == "offboarding"
+    )
     message = _take_deletion_message(services, request.request_id)
 
     receipt = run_deletion(services, message)
@@ -120,10 +122,10 @@ def test_erasure_leaves_no_personal_data_and_pseudonymises_the_audit(services, s
     org = seed_organisation(services, secrets)
     erased, other = org.people
     request = request_member_erasure(services, org.tenant, erased.member_id, requested_by=erased.member_id)
-    members = MemberRepository(services.storage, org.tenant, services.tokens)
+    members = MemberRepository(services.storage, org.tenant, services.page_signer)
     disabled = members.find(erased.member_id)
     assert disabled is not None and disabled.status == "disabled"
-    sessions = OrgTable(services.storage, org.tenant, TableName.SESSIONS, tokens=services.tokens)
+    sessions = OrgTable(services.storage, org.tenant, TableName.SESSIONS, tokens=services.page_signer)
     assert all(
         row.properties["revoked"]
         for row in sessions.query()
@@ -191,4 +193,4 @@ def test_a_message_with_a_forged_request_id_is_invalid(services, secrets) -> Non
     )
     with pytest.raises(InvalidMessageError):
         run_deletion(services, member_without_id)
-    assert OrganisationRepository(services.storage, services.tokens).find(org.tenant) is not None
+    assert OrganisationRepository(services.storage, services.page_signer).find(org.tenant) is not None

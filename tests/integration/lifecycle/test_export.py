@@ -31,10 +31,12 @@ def test_export_holds_profile_consents_sessions_mfa_and_own_audit_rows(services,
         row["target"] == f"members/{other.member_id}" for row in export["audit"]
     )
     assert export["retention_days"] == {"raw_days": 30, "insights_days": 400, "audit_days": 730}
-    sessions = OrgTable(services.storage, org.tenant, TableName.SESSIONS, tokens=services.tokens)
+    sessions = OrgTable(services.storage, org.tenant, TableName.SESSIONS, tokens=services.page_signer)
     for row in sessions.query():
         assert row.row_key not in text  # the token hash is a credential
-    mfa = OrgTable(services.storage, org.tenant, TableName.MFA, tokens=services.tokens).get(member.member_id)
+    mfa = OrgTable(services.storage, org.tenant, TableName.MFA, tokens=services.page_signer).get(
+        member.member_id
+    )
     secret = json.loads(mfa.properties["document"])["sealed_secret"]
     assert secret not in text and '"h1"' not in text
     assert other.email not in text

@@ -21,7 +21,7 @@ def _day(days_ago: int) -> str:
 
 def _organisation(services, retention: RetentionSettings | None = None) -> TenantContext:
     tenant = TenantContext.new_organisation()
-    OrganisationRepository(services.storage, services.tokens).create(
+    OrganisationRepository(services.storage, services.page_signer).create(
         Organisation(
             org_id=tenant.org_id, name="T", created_at=NOW, retention=retention or RetentionSettings()
         )
@@ -33,12 +33,12 @@ def _organisation(services, retention: RetentionSettings | None = None) -> Tenan
 def _run(services, tenant, days_ago: int, run_id: str, state: str, *, minutes: int = 0) -> None:
     as_of = TODAY - timedelta(days=days_ago)
     stamp = NOW - timedelta(days=days_ago) + timedelta(minutes=minutes)
-    RunRepository(services.storage, tenant, services.tokens).create_if_absent(
+    RunRepository(services.storage, tenant, services.page_signer).create_if_absent(
         RunRecord(
             run_id=run_id, as_of=as_of, trigger="schedule", state=state, created_at=stamp, updated_at=stamp
         )
     )
-    insights = OrgTable(services.storage, tenant, TableName.INSIGHTS, tokens=services.tokens)
+    insights = OrgTable(services.storage, tenant, TableName.INSIGHTS, tokens=services.page_signer)
     for item in ("summary", "sku-1"):
         insights.insert(compose_key("utilisation", as_of.isoformat(), run_id, item), {"value": 1})
     OrgContainer(services.storage, tenant).write_bytes(f"insights/{as_of}/{run_id}/reclaim.jsonl.gz", b"x")
@@ -46,7 +46,7 @@ def _run(services, tenant, days_ago: int, run_id: str, state: str, *, minutes: i
 
 def _pointer(services, tenant, row_key: str, days_ago: int, run_id: str) -> None:
     document = json.dumps({"run_id": run_id, "as_of": _day(days_ago)})
-    OrgTable(services.storage, tenant, TableName.INSIGHTS, tokens=services.tokens).insert(
+    OrgTable(services.storage, tenant, TableName.INSIGHTS, tokens=services.page_signer).insert(
         row_key, {"document": document}
     )
 
@@ -56,7 +56,9 @@ def _blobs(services, tenant) -> set[str]:
 
 
 def _rows(services, tenant, table: TableName) -> set[str]:
-    return {row.row_key for row in OrgTable(services.storage, tenant, table, tokens=services.tokens).query()}
+    return {
+        row.row_key for row in OrgTable(services.storage, tenant, table, tokens=services.page_signer).query()
+    }
 
 
 def _seed(services, tenant) -> None:
@@ -85,7 +87,7 @@ def _seed(services, tenant) -> None:
         NOW,
     ):
         audit_row(services, tenant, at, "a" * 32, "organisation")
-    sessions = OrgTable(services.storage, tenant, TableName.SESSIONS, tokens=services.tokens)
+    sessions = OrgTable(services.storage, tenant, TableName.SESSIONS, tokens=services.page_signer)
     for key, idle, absolute, revoked in (
         ("live", 10, 300, False),
         ("idle", -1, 300, False),
@@ -101,7 +103,7 @@ def _seed(services, tenant) -> None:
                 "revoked": revoked,
             },
         )
-    invitations = OrgTable(services.storage, tenant, TableName.INVITATIONS, tokens=services.tokens)
+    invitations = OrgTable(services.storage, tenant, TableName.INVITATIONS, tokens=services.page_signer)
     for key, days in (("expired", -1), ("pending", 1)):
         document = {
             "email": f"{key}@example.test",
@@ -197,7 +199,7 @@ def test_an_organisation_may_shorten_its_periods(services) -> None:
 def test_the_sweep_enqueues_one_job_per_active_organisation(services) -> None:
     active = _organisation(services)
     leaving = _organisation(services)
-    organisations = OrganisationRepository(services.storage, services.tokens)
+    organisations = OrganisationRepository(services.storage, services.page_signer)
     organisations.save(organisations.get(leaving).model_copy(update={"status": "offboarding"}))
     messages = sweep_messages(services)
     org_ids = [message.org_id for message in messages]

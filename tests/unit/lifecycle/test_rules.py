@@ -9,8 +9,8 @@ import azure.functions as func
 import pytest
 
 from functions.lifecycle import deletion_job, retention_job
+from shared.insights.store import kept_runs, parse_insight_row_key, runs_to_remove
 from shared.lifecycle.erasure import personal_values, scrub_row
-from shared.lifecycle.insight_runs import kept_runs, parse_insight_row_key, runs_to_remove
 from shared.lifecycle.keys import LifecycleKeys
 from shared.members import Member
 from shared.messages import InvalidMessageError

@@ -14,9 +14,13 @@ from typing import Any
 
 from azure.data.tables import TableEntity
 
-from shared.storage import OrgTable, PageTokenSigner, StorageClients, TableName, TenantContext
+from shared.storage.clients import StorageClients
 from shared.storage.errors import translate_errors
 from shared.storage.keys import KEY_SEPARATOR
+from shared.storage.names import TableName
+from shared.storage.tables import OrgTable
+from shared.storage.tenant import TenantContext
+from shared.storage.tokens import PageTokenSigner
 
 # Every key of an organisation is `org_id` or `org_id|...`; `}` is the character after `|`.
 _AFTER_SEPARATOR = chr(ord(KEY_SEPARATOR) + 1)
