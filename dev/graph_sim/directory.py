@@ -189,6 +189,8 @@ def role_assignments(tenant: Tenant, clauses: list[Clause], expand: bool, contex
 
 # The built-in authentication strength every tenant has (learn.microsoft.com/entra/identity/authentication/
 # concept-authentication-strengths).
+# learn.microsoft.com/graph/api/resources/conditionalaccessapplications: includeUserActions
+REGISTER_SECURITY_INFO = "urn:user:registersecurityinfo"
 PHISHING_RESISTANT_STRENGTH: JsonObject = {
     "id": "00000000-0000-0000-0000-000000000004",
     "displayName": "Phishing-resistant MFA",
@@ -223,10 +225,11 @@ def _policy(
             "clientAppTypes": conditions.get("clientAppTypes", ["all"]),
             "platforms": None,
             "locations": None,
+            # A policy for a user action targets no application (conditionalaccessapplications).
             "applications": {
-                "includeApplications": ["All"],
+                "includeApplications": [] if conditions.get("includeUserActions") else ["All"],
                 "excludeApplications": [],
-                "includeUserActions": [],
+                "includeUserActions": conditions.get("includeUserActions", []),
             },
             "users": {
                 "includeUsers": [],
@@ -249,13 +252,17 @@ def _policy(
 
 
 def conditional_access(tenant: Tenant, context: str) -> JsonObject:
-    spec = tenant.spec
+    """Every tenant's policies (legacy authentication, phishing-resistant MFA for administrators, MFA for
+    all, high-risk sign-ins) plus the planted hardened ones; a planted break-glass account is excluded from
+    every policy."""
+    spec, planted = tenant.spec, tenant.policies
+    everyone = {"includeUsers": ["All"]}
     policies = [
         _policy(
             "7a1b0000-0000-4000-a000-000000000001",
             "Block legacy authentication",
             "enabled" if spec.legacy_auth_blocked else "enabledForReportingButNotEnforced",
-            {"includeUsers": ["All"]},
+            everyone,
             ["block"],
             clientAppTypes=["exchangeActiveSync", "other"],
         ),
@@ -271,18 +278,62 @@ def conditional_access(tenant: Tenant, context: str) -> JsonObject:
             "7a1b0000-0000-4000-a000-000000000003",
             "Require MFA for all users",
             "enabled" if spec.mfa_required_for_all else "disabled",
-            {"includeUsers": ["All"]},
+            everyone,
             ["mfa"],
         ),
         _policy(
             "7a1b0000-0000-4000-a000-000000000004",
             "Block high-risk sign-ins",
-            "enabled",
-            {"includeUsers": ["All"]},
+            "enabled" if spec.sign_in_risk_blocked else "disabled",
+            everyone,
             ["block"],
             signInRiskLevels=["high"],
         ),
     ]
+    if planted.phishing_resistant_for_all:
+        policies.append(
+            _policy(
+                "7a1b0000-0000-4000-a000-000000000005",
+                "Require phishing-resistant MFA for all users",
+                "enabled",
+                everyone,
+                [],
+                strength=PHISHING_RESISTANT_STRENGTH,
+            )
+        )
+    if planted.user_risk_blocked:
+        policies.append(
+            _policy(
+                "7a1b0000-0000-4000-a000-000000000006",
+                "Block high-risk users",
+                "enabled",
+                everyone,
+                ["block"],
+                userRiskLevels=["high"],
+            )
+        )
+    if planted.managed_devices:
+        devices = ["compliantDevice", "domainJoinedDevice"]
+        policies += [
+            _policy(
+                "7a1b0000-0000-4000-a000-000000000007",
+                "Require a managed device",
+                "enabled",
+                everyone,
+                devices,
+            ),
+            _policy(
+                "7a1b0000-0000-4000-a000-000000000008",
+                "Register security information from a managed device",
+                "enabled",
+                everyone,
+                devices,
+                includeUserActions=[REGISTER_SECURITY_INFO],
+            ),
+        ]
+    if planted.break_glass:
+        for item in policies:
+            item["conditions"]["users"]["excludeUsers"].append(planted.break_glass)
     return {"@odata.context": context, "value": policies}
 
 

@@ -42,6 +42,10 @@ NEEDS: dict[Endpoint, tuple[frozenset[str], ...]] = {
     # The reference lists AuditLog.Read.All and Directory.Read.All; Graph serves it with AuditLog.Read.All.
     Endpoint.DIRECTORY_AUDITS: (_any("AuditLog.Read.All"),),
     Endpoint.SECURE_SCORES: (_any("SecurityEvents.Read.All"),),
+    Endpoint.DOMAINS: (_any("Domain.Read.All", DIRECTORY_READ_ALL),),
+    Endpoint.APPLICATIONS: (_any("Application.Read.All", DIRECTORY_READ_ALL),),
+    # learn.microsoft.com/graph/api/sharepointsettings-get: no directory permission covers it.
+    Endpoint.SHAREPOINT_SETTINGS: (_any("SharePointTenantSettings.Read.All"),),
     Endpoint.REPORT_SETTINGS: (_any("ReportSettings.Read.All"),),
     Endpoint.REPORTS: (_any("Reports.Read.All"),),
 }
@@ -57,6 +61,9 @@ ALL_NEEDED = frozenset(
         "RoleManagement.Read.Directory",
         "Policy.Read.All",
         "SecurityEvents.Read.All",
+        "Domain.Read.All",
+        "Application.Read.All",
+        "SharePointTenantSettings.Read.All",
     }
 )
 

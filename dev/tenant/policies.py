@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+from dev.tenant import applications
+from dev.tenant.applications import PlantedApp
+
 RESTRICTED_GUEST = "2af84b1e-32c8-42b7-82bc-daa82404023b"
 LIMITED_GUEST = "10dae51f-b6af-4016-8d66-8c2a99b929b3"
 LOW_RISK_CONSENT = "ManagePermissionGrantsForSelf.microsoft-user-default-low"
@@ -23,6 +26,42 @@ class Feature:
 
     state: str
     all_users: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class PlantedSharing:
+    """SharePoint's sharing and session settings (`/admin/sharepoint/settings`)."""
+
+    capability: str  # sharingCapability
+    domain_mode: str  # sharingDomainRestrictionMode
+    allowed_domains: tuple[str, ...]
+    guests_reshare: bool
+    invited_account_only: bool
+    legacy_auth: bool
+    sync_domain_joined_only: bool
+    idle_sign_out_seconds: int | None  # None: idle sessions are never signed out
+
+
+TYPICAL_SHARING = PlantedSharing(
+    capability="externalUserSharingOnly",  # new and existing guests, no "Anyone" links
+    domain_mode="blockList",
+    allowed_domains=(),
+    guests_reshare=True,  # Microsoft's default
+    invited_account_only=False,  # Microsoft's default
+    legacy_auth=False,
+    sync_domain_joined_only=False,
+    idle_sign_out_seconds=8 * 3600,
+)
+HARDENED_SHARING = PlantedSharing(
+    capability="existingExternalUserSharingOnly",
+    domain_mode="allowList",
+    allowed_domains=("fabrikam.example", "contoso.example"),
+    guests_reshare=False,
+    invited_account_only=True,
+    legacy_auth=False,
+    sync_domain_joined_only=True,
+    idle_sign_out_seconds=3600,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +92,22 @@ class PlantedPolicies:
     location: Feature
     fido2_attestation: bool
     fido2_key_restrictions: bool
+    # Conditional Access, besides the policies every tenant has (dev.graph_sim.directory)
+    phishing_resistant_for_all: bool = False
+    user_risk_blocked: bool = False
+    managed_devices: bool = False  # sign-in and security-info registration from managed devices only
+    break_glass: str | None = None  # object id excluded from every policy, a permanent Global Administrator
+    privileged_roles_just_in_time: bool = False  # PIM: highly privileged roles activated, not permanent
+    global_admin_approval: bool = False  # PIM: activating Global Administrator needs an approver
+    # /domains: the verified domains' passwordValidityPeriodInDays (None: not set)
+    password_validity_days: int | None = 90
+    # /applications and the Microsoft Graph permissions granted to their service principals
+    applications: tuple[PlantedApp, ...] = applications.TYPICAL
+    sharing: PlantedSharing = TYPICAL_SHARING
     expected: dict[str, str] = field(default_factory=dict)  # check id → the verdict it must reach
+    # The verdicts of the checks that read Conditional Access (and PIM), on a tenant with Entra ID P1 and
+    # P2 (without P1 they are not licensed, the risk and PIM checks also without P2).
+    conditional_access: dict[str, str] = field(default_factory=dict)
 
 
 TYPICAL = PlantedPolicies(
@@ -115,8 +169,32 @@ TYPICAL = PlantedPolicies(
         "fido2-attestation": "fail",
         "fido2-key-restrictions": "fail",
         "report-suspicious-activity": "warn",
+        "passwords-never-expire": "fail",  # 90 days on every verified domain
+        "app-client-secrets": "fail",  # two apps hold a current secret
+        "app-secrets-long-lived": "fail",  # a two-year secret
+        "app-credentials-expiring": "warn",  # a secret expiring in 20 days
+        "high-privilege-app-permissions": "fail",  # a sync tool holding Directory.ReadWrite.All
+        "sharepoint-external-sharing": "warn",  # new guests can be invited
+        "sharepoint-sharing-domains-restricted": "warn",  # a block list, not an allow list
+        "sharepoint-guest-resharing-blocked": "fail",
+        "sharepoint-guests-use-invited-account": "fail",
+        "sharepoint-legacy-auth-blocked": "pass",
+        "onedrive-sync-managed-devices-only": "fail",
+        "sharepoint-idle-session-sign-out": "warn",  # after 8 hours
+    },
+    conditional_access={
+        "phishing-resistant-mfa-for-all": "fail",
+        "phishing-resistant-mfa-for-admins": "pass",  # every privileged role, by role
+        "high-risk-users-blocked": "fail",
+        "high-risk-sign-ins-blocked": "pass",
+        "break-glass-excluded": "fail",
+        "managed-device-required": "fail",
+        "managed-device-to-register-mfa": "fail",
+        "no-permanent-privileged-assignments": "fail",  # every administrator holds their role permanently
+        "global-admin-activation-approval": "fail",  # Microsoft's default: no approval
     },
 )
+BREAK_GLASS = "b9e1c7a0-0000-4000-a000-00000000bb01"  # a cloud-only emergency access account
 
 HARDENED = replace(
     TYPICAL,
@@ -138,9 +216,24 @@ HARDENED = replace(
     location=Feature("enabled"),
     fido2_attestation=True,
     fido2_key_restrictions=True,
+    phishing_resistant_for_all=True,
+    user_risk_blocked=True,
+    managed_devices=True,
+    break_glass=BREAK_GLASS,
+    privileged_roles_just_in_time=True,
+    global_admin_approval=True,
+    password_validity_days=2_147_483_647,  # never expire
+    applications=applications.HARDENED,
+    sharing=HARDENED_SHARING,
     expected=dict.fromkeys(TYPICAL.expected, "pass"),
+    conditional_access=dict.fromkeys(TYPICAL.conditional_access, "pass"),
 )
 
 
-def planted_policies(hardened: bool) -> PlantedPolicies:
-    return HARDENED if hardened else TYPICAL
+def planted_policies(hardened: bool, sign_in_risk_blocked: bool = True) -> PlantedPolicies:
+    planted = HARDENED if hardened else TYPICAL
+    if sign_in_risk_blocked:
+        return planted
+    # Its "Block high-risk sign-ins" policy is disabled (dev.graph_sim.directory): that check fails.
+    verdicts = {**planted.conditional_access, "high-risk-sign-ins-blocked": "fail"}
+    return replace(planted, conditional_access=verdicts)

@@ -25,13 +25,19 @@ class GraphError(RuntimeError):
 
     @property
     def non_premium(self) -> bool:
-        """The tenant lacks Entra ID P1/P2 (graph_api.md §2): the data is unavailable, not failed."""
+        """The tenant lacks Entra ID P1/P2, which `signInActivity` needs
+        (https://learn.microsoft.com/graph/api/resources/signinactivity): unavailable, not failed."""
+        # Privileged Identity Management's APIs answer 400 AadPremiumLicenseRequired "The tenant needs an
+        # AAD Premium 2 license." without Entra ID P2 (learn.microsoft.com/entra/id-governance/
+        # privileged-identity-management/subscription-requirements).
+        if self.status == 400 and self.code == "AadPremiumLicenseRequired":
+            return True
         return self.status == 403 and self.code == "Authentication_RequestFromNonPremiumTenantOrB2CTenant"
 
     @property
     def page_size_refused(self) -> bool:
         """Graph refused the page size asked for: "Cannot query data for more than 120 users at a time."
-        (signInActivity before July 2025, graph_api.md §2)."""
+        (signInActivity before July 2025; https://learn.microsoft.com/graph/api/user-list)."""
         return self.status == 400 and "Cannot query data for more than" in str(self)
 
 

@@ -73,6 +73,19 @@ PROBES: tuple[Probe, ...] = (
         "Policy.Read.All", "Conditional Access policies", "/identity/conditionalAccess/policies?$top=1", False
     ),
     Probe("SecurityEvents.Read.All", "Microsoft Secure Score", "/security/secureScores?$top=1", False),
+    Probe("Domain.Read.All", "domains' password expiry", "/domains?$top=1&$select=id", False),
+    Probe(
+        "Application.Read.All",
+        "app registrations' credentials and the Microsoft Graph permissions granted to apps",
+        "/applications?$top=1&$select=id",
+        False,
+    ),
+    Probe(
+        "SharePointTenantSettings.Read.All",
+        "SharePoint and OneDrive sharing settings",
+        "/admin/sharepoint/settings",
+        False,
+    ),
 )
 
 

@@ -107,6 +107,8 @@ class CaPolicy:
     user_risk_levels: tuple[str, ...] = ()
     sign_in_risk_levels: tuple[str, ...] = ()
     authentication_strength: str | None = None  # id of the required authentication strength
+    grant_operator: str | None = None  # AND: every grant control is required; OR: any one suffices
+    include_user_actions: tuple[str, ...] = ()  # e.g. urn:user:registersecurityinfo, instead of apps
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,6 +151,12 @@ class TenantState:
     authorization: r.AuthorizationPolicy | None = None
     consent_requests: r.AdminConsentRequestPolicy | None = None
     methods_policy: r.AuthenticationMethodsPolicy | None = None
+    domains: tuple[r.Domain, ...] = ()
+    applications: tuple[r.Application, ...] = ()
+    graph_grants: tuple[r.GraphPermissionGrant, ...] = ()
+    active_assignments: tuple[r.RoleAssignmentScheduleInstance, ...] = ()
+    activation_policies: tuple[r.RoleActivationPolicy, ...] = ()
+    sharepoint: r.SharePointSettings | None = None
 
     # -- per-account facts ---------------------------------------------------------------------------------
 
@@ -175,7 +183,7 @@ class TenantState:
 
     def stale(self, index: int) -> bool:
         """No successful sign-in (interactive or not) in the `STALE_DAYS` days before as_of, or never."""
-        signin = self.table.signin[index]
+        signin = self.table.signin_clock(index)
         return signin == 0 or self.reference - signin > STALE_DAYS
 
     def stale_guest(self, index: int) -> bool:

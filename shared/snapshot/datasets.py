@@ -26,6 +26,12 @@ class Dataset(StrEnum):
     AUTHORIZATION_POLICY = "authorization_policy"
     ADMIN_CONSENT_REQUEST_POLICY = "admin_consent_request_policy"
     AUTHENTICATION_METHODS_POLICY = "authentication_methods_policy"
+    DOMAINS = "domains"
+    APPLICATIONS = "applications"
+    GRAPH_PERMISSION_GRANTS = "graph_permission_grants"
+    ROLE_ASSIGNMENT_SCHEDULE_INSTANCES = "role_assignment_schedule_instances"
+    ROLE_ACTIVATION_POLICIES = "role_activation_policies"
+    SHAREPOINT_SETTINGS = "sharepoint_settings"
     ACTIVE_USER_DETAIL = "active_user_detail"
     EMAIL_ACTIVITY_USER_DETAIL = "email_activity_user_detail"
     TEAMS_USER_ACTIVITY_USER_DETAIL = "teams_user_activity_user_detail"
@@ -34,6 +40,8 @@ class Dataset(StrEnum):
     M365_APP_USER_DETAIL = "m365_app_user_detail"
     ACTIVE_USER_COUNTS = "active_user_counts"
     TEAMS_USER_ACTIVITY_COUNTS = "teams_user_activity_counts"
+    COPILOT_USAGE_USER_DETAIL = "copilot_usage_user_detail"
+    COPILOT_USER_COUNT_TREND = "copilot_user_count_trend"
 
     @property
     def record_model(self) -> type[BaseModel]:
@@ -60,6 +68,12 @@ RECORD_MODELS: dict[Dataset, type[BaseModel]] = {
     Dataset.AUTHORIZATION_POLICY: records.AuthorizationPolicy,
     Dataset.ADMIN_CONSENT_REQUEST_POLICY: records.AdminConsentRequestPolicy,
     Dataset.AUTHENTICATION_METHODS_POLICY: records.AuthenticationMethodsPolicy,
+    Dataset.DOMAINS: records.Domain,
+    Dataset.APPLICATIONS: records.Application,
+    Dataset.GRAPH_PERMISSION_GRANTS: records.GraphPermissionGrant,
+    Dataset.ROLE_ASSIGNMENT_SCHEDULE_INSTANCES: records.RoleAssignmentScheduleInstance,
+    Dataset.ROLE_ACTIVATION_POLICIES: records.RoleActivationPolicy,
+    Dataset.SHAREPOINT_SETTINGS: records.SharePointSettings,
     Dataset.ACTIVE_USER_DETAIL: records.ActiveUserDetail,
     Dataset.EMAIL_ACTIVITY_USER_DETAIL: records.EmailActivityUserDetail,
     Dataset.TEAMS_USER_ACTIVITY_USER_DETAIL: records.TeamsUserActivityUserDetail,
@@ -68,6 +82,8 @@ RECORD_MODELS: dict[Dataset, type[BaseModel]] = {
     Dataset.M365_APP_USER_DETAIL: records.M365AppUserDetail,
     Dataset.ACTIVE_USER_COUNTS: records.ActiveUserCounts,
     Dataset.TEAMS_USER_ACTIVITY_COUNTS: records.TeamsUserActivityCounts,
+    Dataset.COPILOT_USAGE_USER_DETAIL: records.CopilotUsageUserDetail,
+    Dataset.COPILOT_USER_COUNT_TREND: records.CopilotUserCountTrend,
 }
 
 

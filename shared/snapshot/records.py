@@ -160,6 +160,8 @@ class ConditionalAccessPolicy(Record):
     user_risk_levels: list[str] = Field(default_factory=list)  # low | medium | high | hidden | none
     sign_in_risk_levels: list[str] = Field(default_factory=list)
     authentication_strength: str | None = None  # grantControls.authenticationStrength id
+    # conditions.applications.includeUserActions: urn:user:registersecurityinfo | urn:user:registerdevice
+    include_user_actions: list[str] = Field(default_factory=list)
 
 
 class DirectoryAudit(Record):
@@ -231,6 +233,87 @@ class AuthenticationMethodsPolicy(Record):
     report_suspicious_activity_target: str | None = None
     registration_campaign_state: str | None = None
     methods: list[AuthenticationMethodConfiguration] = Field(default_factory=list)
+
+
+class Domain(Record):
+    """`GET /domains` (learn.microsoft.com/graph/api/resources/domain): whether the domain is verified, and
+    how long its users' passwords stay valid (None: not set, Graph's default of 90 days applies)."""
+
+    id: str  # the fully qualified domain name
+    is_verified: bool = False
+    password_validity_period_in_days: int | None = None
+
+
+class RoleAssignmentScheduleInstance(Record):
+    """`GET /roleManagement/directory/roleAssignmentScheduleInstances`: an active role assignment, held
+    permanently or for a while (learn.microsoft.com/graph/api/resources/
+    unifiedroleassignmentscheduleinstance); `end_date_time` None is permanent."""
+
+    id: str
+    principal_id: str
+    role_definition_id: str
+    assignment_type: str | None = None  # Assigned | Activated (through PIM)
+    member_type: str | None = None  # Direct | Group | Inherited
+    start_date_time: datetime | None = None
+    end_date_time: datetime | None = None
+
+
+class RoleActivationPolicy(Record):
+    """The PIM policy of a directory role: `GET /policies/roleManagementPolicyAssignments` with its policy's
+    rules expanded (learn.microsoft.com/graph/api/policyroot-list-rolemanagementpolicyassignments); whether
+    activating the role needs an approver (rule `Approval_EndUser_Assignment`, setting.isApprovalRequired)."""
+
+    role_definition_id: str
+    approval_required: bool | None = None
+
+
+class AppCredential(Record):
+    """A client secret (`passwordCredentials`) or certificate (`keyCredentials`) of an app registration:
+    its validity only, never the secret or the key (learn.microsoft.com/graph/api/resources/
+    passwordcredential, .../keycredential)."""
+
+    kind: str  # secret | certificate
+    start_date_time: datetime | None = None
+    end_date_time: datetime | None = None
+
+
+class Application(Record):
+    """`GET /applications` (learn.microsoft.com/graph/api/resources/application): an app registration."""
+
+    id: str
+    app_id: str | None = None
+    display_name: str | None = None
+    credentials: list[AppCredential] = Field(default_factory=list)
+
+
+class GraphPermissionGrant(Record):
+    """A Microsoft Graph application permission granted to a service principal: `GET
+    /servicePrincipals(appId='00000003-0000-0000-c000-000000000000')/appRoleAssignedTo`
+    (learn.microsoft.com/graph/api/resources/approleassignment)."""
+
+    id: str
+    app_role_id: str
+    principal_id: str
+    principal_display_name: str | None = None
+    principal_type: str | None = None  # ServicePrincipal | User | Group
+    created_date_time: datetime | None = None
+
+
+class SharePointSettings(Record):
+    """`GET /admin/sharepoint/settings` (learn.microsoft.com/graph/api/resources/sharepointsettings): the
+    tenant's SharePoint and OneDrive sharing and session settings that the checks judge."""
+
+    # disabled | existingExternalUserSharingOnly | externalUserSharingOnly | externalUserAndGuestSharing
+    sharing_capability: str | None = None
+    sharing_domain_restriction_mode: str | None = None  # none | allowList | blockList
+    sharing_allowed_domains: int = 0  # how many domains sharingAllowedDomainList names
+    is_resharing_by_external_users_enabled: bool | None = None
+    is_require_accepting_user_to_match_invited_user_enabled: bool | None = None
+    is_legacy_auth_protocols_enabled: bool | None = None
+    is_unmanaged_sync_app_for_tenant_restricted: bool | None = None
+    sync_allowed_domains: int = 0  # how many domain GUIDs allowedDomainGuidsForSyncApp names
+    idle_session_sign_out_enabled: bool | None = None  # idleSessionSignOut.isEnabled
+    idle_session_sign_out_after_seconds: int | None = None  # idleSessionSignOut.signOutAfterInSeconds
 
 
 class ReportRow(Record):
@@ -353,4 +436,55 @@ class TeamsUserActivityCounts(ReportRow):
     meetings: int = 0
     meetings_organized: int = 0
     meetings_attended: int = 0
+    report_period: int
+
+
+# Microsoft 365 Copilot surfaces as the Copilot usage reports name them: (field key, Microsoft's name).
+# learn.microsoft.com/microsoft-365/copilot/extensibility/api/admin-settings/reports/
+# copilotreportroot-getmicrosoft365copilotusageuserdetail and ...-getmicrosoft365copilotusercounttrend
+COPILOT_SURFACES = (
+    ("teams", "Microsoft Teams"),
+    ("outlook", "Outlook"),
+    ("word", "Word"),
+    ("excel", "Excel"),
+    ("powerpoint", "PowerPoint"),
+    ("onenote", "OneNote"),
+    ("loop", "Loop"),
+    ("copilot_chat", "Copilot Chat"),
+)
+
+
+class CopilotUsageUserDetail(ReportRow):
+    """`copilot/reports/getMicrosoft365CopilotUsageUserDetail`: one row per Microsoft 365 Copilot licence
+    holder (only licensed users appear), with the newest Copilot use overall and per surface."""
+
+    user_principal_name: str
+    display_name: str | None = None
+    last_activity_date: date | None = None
+    teams_last_activity_date: date | None = None
+    outlook_last_activity_date: date | None = None
+    word_last_activity_date: date | None = None
+    excel_last_activity_date: date | None = None
+    powerpoint_last_activity_date: date | None = None
+    onenote_last_activity_date: date | None = None
+    loop_last_activity_date: date | None = None
+    copilot_chat_last_activity_date: date | None = None
+    report_period: int
+
+
+class CopilotUserCountTrend(ReportRow):
+    """`copilot/reports/getMicrosoft365CopilotUserCountTrend`: one row per day, Copilot-enabled and active
+    users in any app and per surface."""
+
+    report_date: date
+    any_app_enabled_users: int = 0
+    any_app_active_users: int = 0
+    teams_active_users: int = 0
+    outlook_active_users: int = 0
+    word_active_users: int = 0
+    excel_active_users: int = 0
+    powerpoint_active_users: int = 0
+    onenote_active_users: int = 0
+    loop_active_users: int = 0
+    copilot_chat_active_users: int = 0
     report_period: int

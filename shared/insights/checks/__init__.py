@@ -11,13 +11,17 @@ from shared.insights.checks.conditional_access import (
     HIGH_RISK_SIGN_INS_BLOCKED,
     HIGH_RISK_USERS_BLOCKED,
     LEGACY_AUTH_BLOCKED,
+    MANAGED_DEVICE_REQUIRED,
+    MANAGED_DEVICE_TO_REGISTER_MFA,
     MFA_REQUIRED_FOR_ALL,
     PHISHING_RESISTANT_MFA_FOR_ADMINS,
     PHISHING_RESISTANT_MFA_FOR_ALL,
 )
+from shared.insights.checks.domains import PASSWORDS_NEVER_EXPIRE
 from shared.insights.checks.guests import GUEST_CHECKS
 from shared.insights.checks.methods import METHOD_CHECKS
 from shared.insights.checks.mfa import ADMINS_WITHOUT_MFA, LICENSED_WITHOUT_MFA, MFA_REGISTRATION_COVERAGE
+from shared.insights.checks.pim import GLOBAL_ADMIN_ACTIVATION_APPROVAL, PERMANENT_PRIVILEGED_ASSIGNMENTS
 from shared.insights.checks.privileged import (
     DISABLED_ROLE_HOLDERS,
     GLOBAL_ADMIN_COUNT,
@@ -26,7 +30,9 @@ from shared.insights.checks.privileged import (
     SYNCED_ADMINS,
 )
 from shared.insights.checks.score import SECURE_SCORE
+from shared.insights.checks.sharepoint import SHAREPOINT_CHECKS
 from shared.insights.checks.user_settings import USER_SETTING_CHECKS
+from shared.insights.checks.workload_identities import WORKLOAD_IDENTITY_CHECKS
 
 CHECKS: tuple[Check, ...] = (
     MFA_REGISTRATION_COVERAGE,
@@ -51,6 +57,13 @@ CHECKS: tuple[Check, ...] = (
     HIGH_RISK_USERS_BLOCKED,
     HIGH_RISK_SIGN_INS_BLOCKED,
     BREAK_GLASS_EXCLUDED,
+    MANAGED_DEVICE_REQUIRED,
+    MANAGED_DEVICE_TO_REGISTER_MFA,
+    PASSWORDS_NEVER_EXPIRE,
+    *WORKLOAD_IDENTITY_CHECKS,
+    PERMANENT_PRIVILEGED_ASSIGNMENTS,
+    GLOBAL_ADMIN_ACTIVATION_APPROVAL,
+    *SHAREPOINT_CHECKS,
 )
 CHECKS_BY_ID = {check.info.id: check for check in CHECKS}
 

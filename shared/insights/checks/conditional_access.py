@@ -1,5 +1,5 @@
 """Conditional Access: legacy authentication blocked, (phishing-resistant) MFA required, high risk
-blocked, and an emergency account no policy can lock out."""
+blocked, managed devices required, and an emergency account no policy can lock out."""
 
 from __future__ import annotations
 
@@ -29,6 +29,11 @@ def any_policy(state: TenantState, matches: Callable[[CaPolicy], bool], counted_
     """pass when some policy matches, else fail; evidence counts the policies and the matching ones."""
     found = sum(1 for p in state.policies if matches(p))
     return Outcome("pass" if found else "fail", {"policies": len(state.policies), counted_as: found})
+
+
+def required_of_everyone(state: TenantState, requirement: Callable[[CaPolicy], bool]) -> Outcome:
+    """pass when an enabled policy for all users and all apps meets `requirement`, else fail."""
+    return any_policy(state, lambda p: targets_everyone(p) and requirement(p), "requiring_policies")
 
 
 def _legacy_auth_blocked(state: TenantState) -> Outcome:
@@ -100,9 +105,7 @@ def requires_phishing_resistant(p: CaPolicy) -> bool:
 
 
 def _phishing_resistant_for_all(state: TenantState) -> Outcome:
-    return any_policy(
-        state, lambda p: targets_everyone(p) and requires_phishing_resistant(p), "requiring_policies"
-    )
+    return required_of_everyone(state, requires_phishing_resistant)
 
 
 PHISHING_RESISTANT_MFA_FOR_ALL = TenantRule(
@@ -202,12 +205,19 @@ HIGH_RISK_SIGN_INS_BLOCKED = risk_rule(
 )
 
 
+def excluded_from_every_policy(state: TenantState) -> set[str]:
+    """The users and groups (lower-case ids) excluded from every enabled policy: emergency access
+    accounts no misconfigured policy can lock out (empty when no policy is enabled)."""
+    excluded = [
+        lowered(p.exclude_users) | lowered(p.exclude_groups) for p in state.policies if p.state == "enabled"
+    ]
+    return set.intersection(*excluded) if excluded else set()
+
+
 def _break_glass_excluded(state: TenantState) -> Outcome:
-    """Some user or group is excluded from every enabled policy: an emergency account that no
-    misconfigured policy can lock out."""
+    """Some user or group is excluded from every enabled policy."""
     enabled = [p for p in state.policies if p.state == "enabled"]
-    excluded = [lowered(p.exclude_users) | lowered(p.exclude_groups) for p in enabled]
-    everywhere = set.intersection(*excluded) if excluded else set()
+    everywhere = excluded_from_every_policy(state)
     return Outcome(
         "pass" if everywhere or not enabled else "fail",
         {"enabled_policies": len(enabled), "excluded_from_all": len(everywhere)},
@@ -227,4 +237,72 @@ BREAK_GLASS_EXCLUDED = TenantRule(
         requires=CA,
     ),
     _break_glass_excluded,
+)
+
+
+# Managed devices: compliant (Intune) or Microsoft Entra hybrid joined (learn.microsoft.com/graph/api/
+# resources/conditionalaccessgrantcontrols: builtInControls compliantDevice, domainJoinedDevice).
+DEVICE_CONTROLS = frozenset({"compliantdevice", "domainjoineddevice"})
+# learn.microsoft.com/graph/api/resources/conditionalaccessapplications: includeUserActions
+REGISTER_SECURITY_INFO = "urn:user:registersecurityinfo"
+
+
+def requires_managed_device(p: CaPolicy) -> bool:
+    """Enabled, for all users, and no way through without a managed device: a device control is granted,
+    and either every control is required (AND) or every control offered is a device control (with OR,
+    "MFA or a compliant device" lets an unmanaged device through with MFA alone)."""
+    controls = lowered(p.built_in_controls)
+    everyone = p.state == "enabled" and "all" in lowered(p.include_users)
+    every_control_required = (p.grant_operator or "OR").upper() == "AND"
+    return (
+        everyone
+        and bool(controls & DEVICE_CONTROLS)
+        and (every_control_required or controls <= DEVICE_CONTROLS)
+    )
+
+
+def _managed_device_required(state: TenantState) -> Outcome:
+    return required_of_everyone(state, requires_managed_device)
+
+
+MANAGED_DEVICE_REQUIRED = TenantRule(
+    declare(
+        "managed-device-required",
+        "Managed devices required to sign in",
+        "medium",
+        baselines=("MS.AAD.3.7v1", "CIS.M365.5.2.2.9"),
+        rationale="A stolen password and a relayed MFA prompt still fail from the adversary's own device "
+        "when only compliant or hybrid-joined devices are let in.",
+        remediation="Create an enabled Conditional Access policy for all users and all apps granting access "
+        "with 'Require device to be marked as compliant' and 'Require Microsoft Entra hybrid joined "
+        "device', 'Require one of the selected controls' (Entra admin centre › Protection › Conditional "
+        "Access).",
+        requires=CA,
+    ),
+    _managed_device_required,
+)
+
+
+def _managed_device_to_register(state: TenantState) -> Outcome:
+    return any_policy(
+        state,
+        lambda p: REGISTER_SECURITY_INFO in lowered(p.include_user_actions) and requires_managed_device(p),
+        "requiring_policies",
+    )
+
+
+MANAGED_DEVICE_TO_REGISTER_MFA = TenantRule(
+    declare(
+        "managed-device-to-register-mfa",
+        "Managed devices required to register MFA methods",
+        "medium",
+        baselines=("MS.AAD.3.8v1", "CIS.M365.5.2.2.10"),
+        rationale="With a stolen password an adversary registers their own authenticator; requiring a "
+        "managed device for registration stops that from their own machine.",
+        remediation="Create an enabled Conditional Access policy for all users with the user action "
+        "'Register security information', granting access with 'Require device to be marked as compliant' "
+        "and 'Require Microsoft Entra hybrid joined device', 'Require one of the selected controls'.",
+        requires=CA,
+    ),
+    _managed_device_to_register,
 )

@@ -50,6 +50,22 @@ SOURCES: dict[Dataset, Source] = {
         "Policy.Read.All", "GET /policies/authenticationMethodsPolicy"
     ),
     Dataset.ACTIVE_USER_DETAIL: Source(REPORTS, "GET /reports/getOffice365ActiveUserDetail"),
+    Dataset.DOMAINS: Source("Domain.Read.All", "GET /domains"),
+    Dataset.ROLE_ASSIGNMENT_SCHEDULE_INSTANCES: Source(
+        "RoleManagement.Read.Directory", "GET /roleManagement/directory/roleAssignmentScheduleInstances"
+    ),
+    Dataset.ROLE_ACTIVATION_POLICIES: Source(
+        "RoleManagement.Read.Directory",
+        "GET /policies/roleManagementPolicyAssignments?$expand=policy($expand=rules)",
+    ),
+    Dataset.APPLICATIONS: Source("Application.Read.All", "GET /applications"),
+    Dataset.GRAPH_PERMISSION_GRANTS: Source(
+        "Application.Read.All",
+        "GET /servicePrincipals(appId='00000003-0000-0000-c000-000000000000')/appRoleAssignedTo",
+    ),
+    Dataset.SHAREPOINT_SETTINGS: Source(
+        "SharePointTenantSettings.Read.All", "GET /admin/sharepoint/settings"
+    ),
 }
 
 

@@ -4,6 +4,7 @@ planted settings arrive as records, and an app without Policy.Read.All is refuse
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
@@ -28,8 +29,11 @@ def sim() -> Iterator[RunningSimulator]:
     without_policies = AppRegistration(
         client_id="no-policies", client_secret="right", permissions=ALL_NEEDED - {"Policy.Read.All"}
     )
+    without_domains = AppRegistration(
+        client_id="no-domains", client_secret="right", permissions=ALL_NEEDED - {"Domain.Read.All"}
+    )
     config = SimulatorConfig(
-        accounts=60, seed=4, as_of=AS_OF, client_secret="s3cret", apps=(without_policies,)
+        accounts=60, seed=4, as_of=AS_OF, client_secret="s3cret", apps=(without_policies, without_domains)
     )
     with start_simulator(config) as running:
         yield running
@@ -70,17 +74,70 @@ def test_the_planted_policies_are_collected_as_records(
     assert by_name["Block high-risk sign-ins"]["sign_in_risk_levels"] == ["high"]
     assert by_name["Block high-risk sign-ins"]["user_risk_levels"] == []
     assert by_name["Block legacy authentication"]["authentication_strength"] is None
+    assert by_name["Block legacy authentication"]["include_user_actions"] == []
+    # Domains: every domain, verified or not, with its password validity period (Domain.Read.All).
+    domains = {d["id"]: d for d in rows(tmp_path, "domains")}
+    assert entries["domains"].status == "complete"
+    assert {
+        name: (d["is_verified"], d["password_validity_period_in_days"]) for name, d in domains.items()
+    } == {
+        "northwind.onmicrosoft.com": (True, TYPICAL.password_validity_days),
+        "northwind.example": (True, TYPICAL.password_validity_days),
+        "pending.northwind.example": (False, None),
+    }
+    # App registrations (credentials' validity only) and the Graph permissions granted to their apps.
+    apps = {a["display_name"]: a for a in rows(tmp_path, "applications")}
+    assert set(apps) == {a.name for a in TYPICAL.applications}
+    payroll = apps["Payroll connector"]["credentials"]
+    assert [(c["kind"], c["start_date_time"][:10], c["end_date_time"][:10]) for c in payroll] == [
+        ("secret", (AS_OF - timedelta(days=400)).isoformat(), (AS_OF + timedelta(days=330)).isoformat())
+    ]
+    # Active role assignments: in the typical tenant every one is permanent (assigned, no end).
+    active = rows(tmp_path, "role_assignment_schedule_instances")
+    assert active and {(a["assignment_type"], a["end_date_time"]) for a in active} == {("Assigned", None)}
+    # The Global Administrator role's PIM policy ($filter and nested $expand): no approval by default.
+    assert rows(tmp_path, "role_activation_policies") == [
+        {"role_definition_id": "62e90394-69f5-4237-9190-012177145e10", "approval_required": False}
+    ]
+    grants = rows(tmp_path, "graph_permission_grants")
+    assert entries["graph_permission_grants"].status == "complete"
+    assert sorted((g["principal_display_name"], g["app_role_id"]) for g in grants) == sorted(
+        (a.name, role) for a in TYPICAL.applications for role in a.graph_permissions
+    )
 
 
-def test_without_policy_read_all_every_policy_is_refused_as_graph_refuses(sim: RunningSimulator) -> None:
+def refused(sim: RunningSimulator, client_id: str, path: str) -> bool:
+    """Whether the app registration `client_id` is refused `path` as Graph refuses a missing permission."""
     form = {
         "grant_type": "client_credentials",
         "scope": "https://graph.microsoft.com/.default",
-        "client_id": "no-policies",
+        "client_id": client_id,
         "client_secret": "right",
     }
     token = httpx.post(sim.token_url, data=form).json()["access_token"]
+    answer = httpx.get(sim.graph_url + path, headers={"Authorization": f"Bearer {token}"})
+    return answer.status_code == 403 and answer.json()["error"]["code"] == "Authorization_RequestDenied"
+
+
+def test_without_domain_read_all_domains_are_refused_as_graph_refuses(sim: RunningSimulator) -> None:
+    assert refused(sim, "no-domains", "/domains")
+
+
+def test_without_policy_read_all_every_policy_is_refused_as_graph_refuses(sim: RunningSimulator) -> None:
     for path in PATHS:
-        denied = httpx.get(sim.graph_url + path, headers={"Authorization": f"Bearer {token}"})
-        assert denied.status_code == 403, path
-        assert denied.json()["error"]["code"] == "Authorization_RequestDenied"
+        assert refused(sim, "no-policies", path), path
+
+
+def test_without_entra_id_p2_the_pim_datasets_are_unavailable_not_failed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PIM answers 400 AadPremiumLicenseRequired without P2: the datasets are `unavailable` (a missing
+    licence), never `failed`, so their checks say not licensed."""
+    config = SimulatorConfig(accounts=30, seed=5, as_of=AS_OF, client_secret="s3cret", premium=False)
+    monkeypatch.setenv(SECRET_ENV, "s3cret")
+    with start_simulator(config) as free:
+        assert collect.main(cli_args(free, tmp_path)) == 0
+    entries = {e.dataset: e for e in manifest(tmp_path).datasets}
+    for dataset in ("role_assignment_schedule_instances", "role_activation_policies"):
+        assert entries[dataset].status == "unavailable", dataset
+        assert "AadPremiumLicenseRequired" in (entries[dataset].error or ""), dataset

@@ -182,3 +182,53 @@ def test_high_risk_blocked_says_data_unreadable_before_licence() -> None:
 def test_break_glass_excluded(policies: tuple[CaPolicy, ...], status: str, excluded: int) -> None:
     result = verdict("break-glass-excluded", tenant_state(policies=policies)).result
     assert (result.status, result.evidence["excluded_from_all"]) == (status, excluded)
+
+
+DEVICES = ("compliantDevice", "domainJoinedDevice")
+
+
+def device(**changes: object) -> CaPolicy:
+    return policy(**{"client_app_types": ("all",), "built_in_controls": DEVICES, **changes})
+
+
+@pytest.mark.parametrize(
+    ("policies", "status"),
+    [
+        ((device(),), "pass"),  # compliant or hybrid joined
+        ((device(built_in_controls=("compliantDevice",)),), "pass"),
+        ((device(built_in_controls=("domainJoinedDevice",)),), "pass"),
+        ((device(built_in_controls=("mfa", "compliantDevice"), grant_operator="AND"),), "pass"),
+        ((device(built_in_controls=("mfa", "compliantDevice"), grant_operator="OR"),), "fail"),  # MFA alone
+        ((device(state="enabledForReportingButNotEnforced"),), "fail"),
+        ((device(include_users=("some-group-member",)),), "fail"),
+        ((device(include_applications=("office365",)),), "fail"),
+        ((policy(built_in_controls=("mfa",)),), "fail"),
+        ((), "fail"),
+    ],
+)
+def test_managed_device_required(policies: tuple[CaPolicy, ...], status: str) -> None:
+    result = verdict("managed-device-required", tenant_state(policies=policies)).result
+    assert (result.status, result.evidence["requiring_policies"]) == (status, int(status == "pass"))
+
+
+REGISTER = "urn:user:registersecurityinfo"
+
+
+def registration(**changes: object) -> CaPolicy:
+    return device(**{"include_applications": (), "include_user_actions": (REGISTER,), **changes})
+
+
+@pytest.mark.parametrize(
+    ("policies", "status"),
+    [
+        ((registration(),), "pass"),
+        ((registration(include_user_actions=("urn:user:registerdevice",)),), "fail"),  # joining devices
+        ((registration(built_in_controls=("mfa",)),), "fail"),
+        ((registration(built_in_controls=("mfa", "compliantDevice")),), "fail"),  # OR: MFA alone
+        ((registration(state="disabled"),), "fail"),
+        ((registration(include_users=(), include_roles=(GLOBAL_ADMINISTRATOR,)),), "fail"),  # admins only
+        ((device(),), "fail"),  # sign-in from managed devices does not cover the registration action
+    ],
+)
+def test_managed_device_to_register_mfa(policies: tuple[CaPolicy, ...], status: str) -> None:
+    assert verdict("managed-device-to-register-mfa", tenant_state(policies=policies)).result.status == status
