@@ -25,6 +25,9 @@ def parse_args(argv: list[str] | None = None) -> SimulatorConfig:
         "--throttling", choices=[m.value for m in ThrottleMode], default=ThrottleMode.OFF.value
     )
     parser.add_argument("--client-secret", default=None)
+    parser.add_argument(
+        "--rightsizing-plants", action="store_true", help="plant mail-only and web-only suite holders"
+    )
     args = parser.parse_args(argv)
     extra = {"as_of": args.as_of} if args.as_of else {}
     return SimulatorConfig(
@@ -37,6 +40,7 @@ def parse_args(argv: list[str] | None = None) -> SimulatorConfig:
         concealed=args.concealed,
         throttling=ThrottleMode(args.throttling),
         client_secret=args.client_secret,
+        rightsizing_plants=args.rightsizing_plants,
         **extra,
     )
 

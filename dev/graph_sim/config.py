@@ -27,6 +27,9 @@ class Endpoint(StrEnum):
     SECURE_SCORES = "secure_scores"
     REPORT_SETTINGS = "report_settings"
     DIRECTORY_AUDITS = "directory_audits"  # /auditLogs/directoryAudits
+    DOMAINS = "domains"  # /domains
+    APPLICATIONS = "applications"  # /applications and the Graph permissions granted to service principals
+    SHAREPOINT_SETTINGS = "sharepoint_settings"  # /admin/sharepoint/settings
     REPORTS = "reports"
     REPORT_DOWNLOAD = "report_download"
 
@@ -99,6 +102,9 @@ class SimulatorConfig(BaseModel):
     # answered 400 "Cannot query data for more than 120 users at a time." (`sign_in_top_refused`).
     sign_in_page_max: int = Field(default=500, ge=1, le=999)
     sign_in_top_refused: bool = False
+    # Planted right-sizing candidates (mail-only and web-only suite holders, dev.tenant.rightsizing): on
+    # for `make run`, the journeys and the browser stack; off by default so pinned figures stay as they are.
+    rightsizing_plants: bool = False
 
     def tenant_spec(self) -> TenantSpec:
         return TenantSpec(
@@ -108,4 +114,5 @@ class SimulatorConfig(BaseModel):
             premium=self.premium,
             global_admins=self.global_admins,
             legacy_auth_blocked=self.legacy_auth_blocked,
+            rightsizing_plants=self.rightsizing_plants,
         )

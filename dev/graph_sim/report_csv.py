@@ -13,6 +13,7 @@ from dev.tenant import Account, Tenant, Workload
 from dev.tenant.activity import REPORT_LAG_DAYS
 from dev.tenant.entropy import Draw
 from dev.tenant.reports import DETAIL_ROWS, Report
+from dev.tenant.rightsizing import app_platforms
 
 HEADERS = {
     Report.ACTIVE_USER_DETAIL: "Report Refresh Date,User Principal Name,Display Name,Is Deleted,Deleted Date,Has Exchange License,Has OneDrive License,Has SharePoint License,Has Skype For Business License,Has Yammer License,Has Teams License,Exchange Last Activity Date,OneDrive Last Activity Date,SharePoint Last Activity Date,Skype For Business Last Activity Date,Yammer Last Activity Date,Teams Last Activity Date,Exchange License Assign Date,OneDrive License Assign Date,SharePoint License Assign Date,Skype For Business License Assign Date,Yammer License Assign Date,Teams License Assign Date,Assigned Products",  # noqa: E501
@@ -189,7 +190,7 @@ def _sharepoint(c: ReportContext, a: Account) -> list[str]:
 
 def _apps(c: ReportContext, a: Account) -> list[str]:
     used = c.active_days(a, Workload.APPS) > 0
-    platforms = [used, used and a.index % 5 == 0, used and a.index % 3 == 0, used and a.index % 2 == 0]
+    platforms = list(app_platforms(c.tenant, a, used))  # Windows, Mac, Mobile, Web
     by_app = [used and a.index % (k + 2) != 1 for k in range(len(_APPS))]
     grid = [platform and app for platform in platforms for app in by_app]
     return [

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from dev.tenant.activity import Activity, Workload
+from dev.tenant.copilot import CopilotActivity
 from dev.tenant.entropy import Weighted
 from dev.tenant.groups import DirectoryGroup
 from dev.tenant.licences import Licence
@@ -67,6 +68,7 @@ class Account:
     mfa: Mfa
     roles: tuple[str, ...]  # role definition ids assigned to the account itself
     role_groups: tuple[DirectoryGroup, ...] = ()  # role-assignable groups it belongs to
+    copilot: CopilotActivity | None = None  # set for a Microsoft 365 Copilot licence holder
 
     @property
     def display_name(self) -> str:

@@ -65,9 +65,10 @@ class Licence:
 class LicenceMix:
     """Resolves part numbers once; `draw_member` / `draw_guest` then cost a few draws each."""
 
-    def __init__(self, catalogue: Catalogue, premium: bool) -> None:
+    def __init__(self, catalogue: Catalogue, premium: bool, copilot: bool = True) -> None:
         self.suites = PREMIUM_SUITES if premium else BASIC_SUITES
         self._premium = premium
+        self._copilot = copilot
         parts = {"POWER_BI_PRO", "MCOEV", "ENTERPRISEPACK", "STANDARDPACK", "O365_BUSINESS_ESSENTIALS"}
         parts |= {part for part, _ in PREMIUM_SUITES.items if part} | {part for part, _, _ in ADD_ONS}
         self._skus = {part: self._resolve(catalogue, part) for part in parts}
@@ -109,7 +110,12 @@ class LicenceMix:
         if suite_part == "SPE_E3" and draw.chance(0.03):
             held.append("ENTERPRISEPACK")  # leftover from a migration
         for part, chance, premium_only in ADD_ONS:
-            if (self._premium or not premium_only) and draw.chance(chance):
+            # Drawn either way, so a tenant without Copilot differs from its twin only there.
+            if (
+                (self._premium or not premium_only)
+                and draw.chance(chance)
+                and (self._copilot or part != "Microsoft_365_Copilot")
+            ):
                 held.append(part)
         first = Licence(suite.id, tuple(sorted(p for p in disabled if p)))
         return (first, *(Licence(self._skus[part].id) for part in held[1:]))

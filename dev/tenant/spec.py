@@ -33,3 +33,10 @@ class TenantSpec(BaseModel):
     legacy_auth_blocked: bool = True
     mfa_required_for_all: bool = False
     hardened_policies: bool = False  # dev.tenant.policies: HARDENED instead of TYPICAL
+    # The "Block high-risk sign-ins" Conditional Access policy every tenant has is enabled (False: disabled,
+    # so no policy uses risk and the right-sizing E5 rule runs).
+    sign_in_risk_blocked: bool = True
+    rightsizing_plants: bool = False  # dev.tenant.rightsizing: planted mail-only and web-only users
+    second_run: bool = False  # the same tenant as a later run sees it (dev.tenant.rightsizing changes)
+    copilot: bool = True  # some suite holders also hold Microsoft 365 Copilot (False: nobody does)
+    copilot_trial: bool = True  # Copilot's seats are a trial (False: a paid subscription)

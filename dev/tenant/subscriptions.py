@@ -93,7 +93,7 @@ def _subscription_id(spec: TenantSpec, sku: Sku, n: int) -> str:
 
 
 def _seats(spec: TenantSpec, sku: Sku, consumed: int, plan: Iterable[tuple[Status, int, date]]) -> Seats:
-    trial = sku.string_id == TRIAL_SKU
+    trial = sku.string_id == TRIAL_SKU and spec.copilot_trial
     subscriptions = tuple(
         CompanySubscription(_subscription_id(spec, sku, n), sku, status, seats, trial, when)
         for n, (status, seats, when) in enumerate(plan)

@@ -7,17 +7,19 @@ truth is folded in one streaming pass. Memory stays flat from 1k to 100k account
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from functools import cached_property
 
 from dev.tenant import names
 from dev.tenant.account import MFA_COMBINATIONS, Account, Mfa
 from dev.tenant.activity import Activity, Workload, draw_activity, edge_activity, is_edge_account
+from dev.tenant.copilot import COPILOT_PART_NUMBER, draw_copilot
 from dev.tenant.entropy import Draw
 from dev.tenant.groups import directory_groups, licence_paths, plant_group_members
 from dev.tenant.licences import Licence, LicenceMix
 from dev.tenant.policies import PlantedPolicies, planted_policies
+from dev.tenant.rightsizing import plant, second_run_seats
 from dev.tenant.roles import plant_roles
 from dev.tenant.spec import TenantSpec
 from dev.tenant.subscriptions import CompanySubscription, Seats, plant_seats
@@ -55,7 +57,8 @@ class Tenant:
     def __init__(self, spec: TenantSpec, catalogue: Catalogue | None = None) -> None:
         self.spec = spec
         self.catalogue = catalogue or load_catalogue()
-        self.mix = LicenceMix(self.catalogue, spec.premium)
+        self.mix = LicenceMix(self.catalogue, spec.premium, spec.copilot)
+        self.copilot_sku = self.mix.sku(COPILOT_PART_NUMBER).id
         self._workload_cache: dict[tuple[str, tuple[str, ...]], frozenset[Workload]] = {}
         others = spec.other_admins if spec.other_admins is not None else max(6, spec.accounts * 3 // 1000)
         is_member = lambda i: not self._is_guest(self._draw(i))  # noqa: E731
@@ -110,7 +113,7 @@ class Tenant:
         enabled = bool(roles) or draw.chance(0.97 if guest else 0.94)
         mfa_chance = 0.85 if roles else (0.3 if guest else 0.7)
         methods = draw.weighted(MFA_COMBINATIONS) if draw.chance(mfa_chance) else ()
-        return Account(
+        account = Account(
             index=index,
             id=account_id,
             guest=guest,
@@ -137,6 +140,11 @@ class Tenant:
             roles=roles,
             role_groups=self.role_group_members.get(index, ()),
         )
+        account = plant(self, account)  # right-sizing plants and second-run changes (off by default)
+        if not any(lic.sku_id == self.copilot_sku for lic in licences):
+            return account
+        # Its own draw stream, after everything else: Copilot leaves every other planted fact as it was.
+        return replace(account, copilot=draw_copilot(self.spec.seed, index, enabled, account.activity))
 
     def _edges(self, index: int, activity: Activity) -> Activity:
         """An edge account's activity moved onto the windows' edges (its own draw stream)."""
@@ -151,7 +159,7 @@ class Tenant:
     @property
     def policies(self) -> PlantedPolicies:
         """The tenant-wide policies it is planted with (authorization, consent, authentication methods)."""
-        return planted_policies(self.spec.hardened_policies)
+        return planted_policies(self.spec.hardened_policies, self.spec.sign_in_risk_blocked)
 
     @cached_property
     def ground_truth(self) -> GroundTruth:
@@ -160,7 +168,14 @@ class Tenant:
     @cached_property
     def seats(self) -> tuple[Seats, ...]:
         """Every subscribedSku with its subscriptions, in every lifecycle status (`plant_seats`)."""
+        if self.spec.second_run:
+            return second_run_seats(self.first_run.seats, self.ground_truth.sku_consumed, self)
         return plant_seats(self.spec, self.catalogue, self.ground_truth.sku_consumed)
+
+    @cached_property
+    def first_run(self) -> Tenant:
+        """For a second run: the same tenant as the run before saw it (its seats are the ones renewed)."""
+        return Tenant(self.spec.model_copy(update={"second_run": False}), self.catalogue)
 
     @cached_property
     def subscriptions(self) -> tuple[CompanySubscription, ...]:

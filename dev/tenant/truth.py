@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel, ConfigDict
 
 from dev.tenant.activity import Workload
+from dev.tenant.copilot import SURFACES
 from dev.tenant.reports import DETAIL_ROWS, PERIODS, Report
 from dev.tenant.roles import GLOBAL_ADMIN
 from dev.tenant.subscriptions import Seats, Status
@@ -45,6 +46,8 @@ if TYPE_CHECKING:
     from dev.tenant.tenant import Tenant
 
 INACTIVITY_DAYS = (30, 60, 90)
+COPILOT_WINDOWS = (7, 28, 90)
+NO_DEPARTMENT = "(no department)"
 ADOPTION_DAYS = (7, 30, 90)
 DEFAULT_THRESHOLD = 30
 BASES = ("blended", "signin", "reports")  # the activity sources: both, sign-ins only, reports only
@@ -98,6 +101,14 @@ class GroundTruth(BaseModel):
     secure_score_current: float
     secure_score_max: float
     policy_checks: dict[str, str]  # check id → verdict, from the planted policies (`dev.tenant.policies`)
+    # Microsoft 365 Copilot (`dev.tenant.copilot`): holders, their planted patterns, holders who used it
+    # within 7/28/90 days ("any" and per surface, on the report's clock), and per reporting group.
+    copilot_holders: int = 0
+    copilot_uses: dict[str, int] = {}
+    copilot_active: dict[str, dict[int, int]] = {}
+    copilot_idle: int = 0  # holders (any account state) without a use in the default threshold's days
+    copilot_group_holders: dict[str, int] = {}  # department (or "(no department)") → holders
+    copilot_group_active_28: dict[str, int] = {}
 
 
 def _older(days: int | None, threshold: int) -> bool:
@@ -135,8 +146,58 @@ def _path(licence: Licence) -> str:
     return "direct and group" if licence.direct else "group"
 
 
+def _count_licences(
+    copilot_sku: str,
+    a: Account,
+    last: dict[str, int | None],
+    redundant: list[str],
+    *,
+    reclaimable: dict[str, Counter[str]],
+    copilot: Counter[tuple[str, str | int]],
+) -> None:
+    """A licensed account's reclaimable licences per basis, and its Copilot use if it holds Copilot."""
+    _count_copilot(a, copilot)
+    # An unused Copilot seat is reclaimable wherever the reports can be joined to accounts.
+    copilot_idle = a.copilot is not None and _older(a.copilot.last_age, DEFAULT_THRESHOLD)
+    for basis in BASES:
+        gone = not a.enabled or _older(last[basis], DEFAULT_THRESHOLD)
+        idle = copilot_idle and basis != "signin"
+        reclaimable[basis].update(
+            lic.sku_id
+            for lic in a.licences
+            if gone or lic.sku_id in redundant or (idle and lic.sku_id == copilot_sku)
+        )
+
+
+def _count_copilot(a: Account, copilot: Counter[tuple[str, str | int]]) -> None:
+    """("holders", ""), ("idle", ""), ("use", pattern), (surface or "any", window), (group, "holders" or
+    "active_28") → holders."""
+    use = a.copilot
+    if use is None:
+        return
+    copilot["holders", ""] += 1
+    copilot["use", use.use.value] += 1
+    copilot["idle", ""] += _older(use.last_age, DEFAULT_THRESHOLD)
+    for days in COPILOT_WINDOWS:
+        copilot["any", days] += not _older(use.last_age, days)
+        for surface, age in use.ages.items():
+            copilot[surface, days] += age <= days
+    group = f"group:{a.department or NO_DEPARTMENT}"
+    copilot[group, "holders"] += 1
+    copilot[group, "active_28"] += not _older(use.last_age, 28)
+
+
+def _per_group(copilot: Counter[tuple[str, str | int]], kind: str) -> dict[str, int]:
+    return {
+        key.removeprefix("group:"): c
+        for (key, k), c in copilot.items()
+        if k == kind and key.startswith("group:")
+    }
+
+
 def compute_ground_truth(tenant: Tenant) -> GroundTruth:
     n: Counter[str] = Counter()
+    copilot: Counter[tuple[str, str | int]] = Counter()
     roles: Counter[str] = Counter()
     paths: Counter[str] = Counter()
     skus: Counter[str] = Counter()
@@ -187,11 +248,9 @@ def compute_ground_truth(tenant: Tenant) -> GroundTruth:
                 for days in INACTIVITY_DAYS:
                     for basis in BASES:
                         inactive[basis, days] += _older(last[basis], days)
-            for basis in BASES:
-                gone = not a.enabled or _older(last[basis], DEFAULT_THRESHOLD)
-                reclaimable[basis].update(
-                    lic.sku_id for lic in a.licences if gone or lic.sku_id in redundant_here
-                )
+            _count_licences(
+                tenant.copilot_sku, a, last, redundant_here, reclaimable=reclaimable, copilot=copilot
+            )
         for workload in a.workloads:
             workload_licensed[workload.value] += 1
             for days in ADOPTION_DAYS:
@@ -248,6 +307,14 @@ def compute_ground_truth(tenant: Tenant) -> GroundTruth:
         secure_score_current=latest.current,
         secure_score_max=latest.maximum,
         policy_checks=dict(tenant.policies.expected),
+        copilot_holders=copilot["holders", ""],
+        copilot_uses={str(use): c for (kind, use), c in copilot.items() if kind == "use"},
+        copilot_active={
+            surface: {d: copilot[surface, d] for d in COPILOT_WINDOWS} for surface in ("any", *SURFACES)
+        },
+        copilot_idle=copilot["idle", ""],
+        copilot_group_holders=_per_group(copilot, "holders"),
+        copilot_group_active_28=_per_group(copilot, "active_28"),
     )
 
 

@@ -33,6 +33,7 @@ from pydantic import BaseModel, Field
 
 from shared.audit import AuditEntry, AuditLog
 from shared.insights.models import AcceptedRisk, CheckResult
+from shared.ownership import TableOwner, org_partitions_of
 from shared.storage import (
     ConcurrencyError,
     NotFoundError,
@@ -42,6 +43,7 @@ from shared.storage import (
     TableName,
     TenantContext,
 )
+from shared.storage.documents import document_of, read_document
 
 MAX_MONTHS = 12
 ACCEPTANCE_ID = re.compile(r"[0-9a-f]{32}")
@@ -115,8 +117,7 @@ class AcceptanceRepository:
     def all(self) -> list[tuple[Acceptance, str]]:
         """Every acceptance with its storage ETag, newest first."""
         found = [
-            (Acceptance.model_validate_json(entity.properties["document"]), entity.etag)
-            for entity in self._table.query()
+            (read_document(Acceptance, entity.properties), entity.etag) for entity in self._table.query()
         ]
         return sorted(found, key=lambda pair: pair[0].created_at, reverse=True)
 
@@ -127,16 +128,14 @@ class AcceptanceRepository:
             entity = self._table.get(acceptance_id)
         except NotFoundError:
             return None
-        return Acceptance.model_validate_json(entity.properties["document"]), entity.etag
+        return read_document(Acceptance, entity.properties), entity.etag
 
     def create(self, acceptance: Acceptance) -> str:
-        return self._table.insert(acceptance.acceptance_id, {"document": acceptance.model_dump_json()})
+        return self._table.insert(acceptance.acceptance_id, document_of(acceptance))
 
     def replace(self, acceptance: Acceptance, etag: str) -> str:
         """Write `acceptance` over the version `etag` names (ConcurrencyError when it changed since)."""
-        return self._table.update(
-            acceptance.acceptance_id, {"document": acceptance.model_dump_json()}, etag=etag
-        )
+        return self._table.update(acceptance.acceptance_id, document_of(acceptance), etag=etag)
 
     def expire(self, now: datetime, audit: AuditLog, run_id: str) -> list[Acceptance]:
         """Mark every acceptance past its date `expired`, each with an audit row by `system`; returns all
@@ -237,3 +236,12 @@ class InForce:
                 "accepted_findings": len(offenders) if whole else len(by_finding),
             }
         )
+
+
+RISK_ACCEPTANCES_OWNER = TableOwner.of_organisation_table(
+    TableName.RISK_ACCEPTANCES,
+    __name__,
+    mentions=org_partitions_of(TableName.RISK_ACCEPTANCES),  # who created, changed or revoked one
+    keeps="an acceptance names members only by id (pseudonymised at erasure); it is the organisation's "
+    "record of accepted risks, kept until offboarding",
+)

@@ -57,6 +57,7 @@ class AccountTable:
         self._group_of = group_of
         self.by_id: dict[str, int] = {}
         self.by_upn: dict[str, int] = {}
+        self.ids: list[str] = []  # directory object ids (lower case), which a rename keeps
         self.upn: list[str] = []
         self.name: list[str | None] = []
         self.flags = bytearray()
@@ -64,6 +65,9 @@ class AccountTable:
         self.group = array("i")  # group code, -1 none
         self.combo = array("i")  # licence combination code, -1 unlicensed
         self.signin = array("i")  # lastSuccessfulSignInDateTime: successful, interactive or not
+        # Days the sign-in activity is older than as_of: 0, or more when a run kept an earlier run's copy
+        # (Graph's shared quota did not let it read today's). Windows count back from the copy's own date.
+        self.signin_lag = 0
         self.workload = array("i")  # newest workload activity date in any usage report
         # The same activity moved onto the snapshot's clock: a report's date plus its lag behind as_of, so
         # "within N days" counts back from each report's own refresh date.
@@ -107,6 +111,7 @@ class AccountTable:
         index = len(self.flags)
         self.by_id[key] = index
         self.by_upn[user.user_principal_name.lower()] = index
+        self.ids.append(key)
         self.upn.append(user.user_principal_name)
         self.name.append(user.display_name)
         flags = ENABLED if user.account_enabled is not False else 0
@@ -156,9 +161,13 @@ class AccountTable:
         """Blended, as dated by its sources: the newer of the sign-in and any report activity (0: neither)."""
         return max(self.signin[index], self.workload[index])
 
+    def signin_clock(self, index: int) -> int:
+        """The last sign-in moved onto the snapshot's clock (shifted by `signin_lag`); 0: never."""
+        return self.signin[index] + self.signin_lag if self.signin[index] else NEVER
+
     def activity_clock(self, index: int) -> int:
-        """Blended, for windows: sign-ins as they are, report activity shifted by its report's lag."""
-        return max(self.signin[index], self.workload_clock[index])
+        """Blended, for windows: sign-ins and report activity, each shifted by its own data's lag."""
+        return max(self.signin_clock(index), self.workload_clock[index])
 
     def is_(self, index: int, flag: int) -> bool:
         return bool(self.flags[index] & flag)

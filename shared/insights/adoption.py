@@ -107,13 +107,7 @@ class AdoptionAccumulator:
         combined into one `COMBINED_GROUP` row — with the next smallest groups suppressed alongside when
         needed to give that row at least `MIN_GROUP` people."""
         codes = sorted(range(len(names)), key=lambda c: (sizes.get(c, 0), names[c]))
-        hidden = [c for c in codes if sizes.get(c, 0) < MIN_GROUP]
-        if hidden:
-            for code in codes:
-                if sum(sizes.get(c, 0) for c in hidden) >= MIN_GROUP:
-                    break
-                if code not in hidden:
-                    hidden.append(code)
+        hidden = suppressed_groups(codes, sizes)
         result = [
             GroupAdoption(group=names[code], people=sizes.get(code, 0), suppressed=True) for code in hidden
         ]
@@ -145,3 +139,16 @@ class AdoptionAccumulator:
 
     def daily_series(self) -> list[DailyActive]:
         return [DailyActive(day=day, active=self.daily[day]) for day in sorted(self.daily)]
+
+
+def suppressed_groups(codes: list[int], sizes: Mapping[int, int]) -> list[int]:
+    """Of `codes` (smallest first), the groups to suppress: those under `MIN_GROUP` people, and the next
+    smallest with them until together they hold at least `MIN_GROUP` (so none is derivable by subtraction)."""
+    hidden = [c for c in codes if sizes.get(c, 0) < MIN_GROUP]
+    if hidden:
+        for code in codes:
+            if sum(sizes.get(c, 0) for c in hidden) >= MIN_GROUP:
+                break
+            if code not in hidden:
+                hidden.append(code)
+    return hidden

@@ -27,7 +27,9 @@ from shared.insights.accounts import (
 from shared.insights.adoption import WORKLOADS, AdoptionAccumulator
 from shared.insights.assurance import assess_all, posture, secure_score_summary
 from shared.insights.checks import CHECKS
+from shared.insights.copilot import CopilotAccumulator, copilot_summary, copilot_trend_point
 from shared.insights.details import detail_lists
+from shared.insights.ledger import LEDGER_LIST
 from shared.insights.models import (
     AdoptionSummary,
     AssuranceSummary,
@@ -40,6 +42,13 @@ from shared.insights.models import (
     UtilisationSummary,
 )
 from shared.insights.productivity import ProductivityAccumulator
+from shared.insights.rightsizing import (
+    RIGHTSIZING_LIST,
+    Facts,
+    RightSizing,
+    UsageEvidence,
+    risk_policies_enabled,
+)
 from shared.insights.snapshot_reader import SnapshotReader
 from shared.insights.source import BlobStore
 from shared.insights.state import CaPolicy, Population, RoleHolders, TenantState
@@ -48,6 +57,7 @@ from shared.licensing import Catalogue, load_catalogue
 from shared.snapshot import Dataset
 from shared.snapshot import records as r
 from shared.snapshot.roles import (
+    HIGHLY_PRIVILEGED_ROLES,
     ROLE_GROUPS_NOT_EXPANDED,
 )
 
@@ -80,6 +90,8 @@ FAMILY_DATASETS: dict[Family, tuple[Dataset, ...]] = {
         Dataset.SUBSCRIBED_SKUS,
         Dataset.SUBSCRIPTIONS,
         *DETAIL_REPORTS,
+        Dataset.COPILOT_USAGE_USER_DETAIL,
+        Dataset.COPILOT_USER_COUNT_TREND,
     ),
     Family.ADOPTION: (
         Dataset.USERS,
@@ -104,6 +116,12 @@ FAMILY_DATASETS: dict[Family, tuple[Dataset, ...]] = {
         Dataset.AUTHORIZATION_POLICY,
         Dataset.ADMIN_CONSENT_REQUEST_POLICY,
         Dataset.AUTHENTICATION_METHODS_POLICY,
+        Dataset.DOMAINS,
+        Dataset.APPLICATIONS,
+        Dataset.GRAPH_PERMISSION_GRANTS,
+        Dataset.ROLE_ASSIGNMENT_SCHEDULE_INSTANCES,
+        Dataset.ROLE_ACTIVATION_POLICIES,
+        Dataset.SHAREPOINT_SETTINGS,
         *DETAIL_REPORTS,
     ),
 }
@@ -143,6 +161,9 @@ class ComputedRun:
     trend: dict[Family, dict[str, float | None]]
     warnings: list[InsightWarning]
     lists: dict[str, RowSource]  # detail list id → rows
+    # directory object id → SKU ids the account holds (None: no such account), for the savings ledger
+    licences_of: Callable[[str], frozenset[str] | None] = lambda user_id: None
+    users_complete: bool = True  # the user list was collected completely
 
     @property
     def payloads(self) -> dict[Family, Payload]:
@@ -210,9 +231,17 @@ class _Fold:
         self.concealed_setting = False
         self.adoption = AdoptionAccumulator()
         self.productivity = ProductivityAccumulator()
+        self.copilot = CopilotAccumulator(settings.threshold_days)
+        self.evidence = UsageEvidence()  # per-service usage for right-sizing
         self.authorization: r.AuthorizationPolicy | None = None
         self.consent_requests: r.AdminConsentRequestPolicy | None = None
         self.methods_policy: r.AuthenticationMethodsPolicy | None = None
+        self.domains: tuple[r.Domain, ...] = ()
+        self.applications: tuple[r.Application, ...] = ()
+        self.graph_grants: tuple[r.GraphPermissionGrant, ...] = ()
+        self.active_assignments: tuple[r.RoleAssignmentScheduleInstance, ...] = ()
+        self.activation_policies: tuple[r.RoleActivationPolicy, ...] = ()
+        self.sharepoint: r.SharePointSettings | None = None
 
     # -- reading ------------------------------------------------------------------------------------------
 
@@ -247,6 +276,8 @@ class _Fold:
                 user_risk_levels=tuple(p.user_risk_levels),
                 sign_in_risk_levels=tuple(p.sign_in_risk_levels),
                 authentication_strength=p.authentication_strength,
+                grant_operator=p.grant_operator,
+                include_user_actions=tuple(p.include_user_actions),
             )
             for p in rd.records(Dataset.CONDITIONAL_ACCESS_POLICIES, r.ConditionalAccessPolicy)
         )
@@ -260,6 +291,7 @@ class _Fold:
         )
         self._policies()
         self._reports()
+        self._copilot()
         for counts in rd.records(Dataset.ACTIVE_USER_COUNTS, r.ActiveUserCounts):
             rd.note_refresh(Dataset.ACTIVE_USER_COUNTS, counts.report_refresh_date)
             self.adoption.add_counts(counts)
@@ -275,9 +307,25 @@ class _Fold:
         self.methods_policy = next(
             rd.records(Dataset.AUTHENTICATION_METHODS_POLICY, r.AuthenticationMethodsPolicy), None
         )
+        self.domains = tuple(rd.records(Dataset.DOMAINS, r.Domain))
+        self.applications = tuple(rd.records(Dataset.APPLICATIONS, r.Application))
+        self.graph_grants = tuple(rd.records(Dataset.GRAPH_PERMISSION_GRANTS, r.GraphPermissionGrant))
+        # Only the highly privileged roles are judged (MS.AAD.7.4): the rest is not kept.
+        self.active_assignments = tuple(
+            a
+            for a in rd.records(Dataset.ROLE_ASSIGNMENT_SCHEDULE_INSTANCES, r.RoleAssignmentScheduleInstance)
+            if a.role_definition_id.lower() in HIGHLY_PRIVILEGED_ROLES
+        )
+        self.activation_policies = tuple(rd.records(Dataset.ROLE_ACTIVATION_POLICIES, r.RoleActivationPolicy))
+        self.sharepoint = next(rd.records(Dataset.SHAREPOINT_SETTINGS, r.SharePointSettings), None)
+
+    def _licences_of(self, user_id: str) -> frozenset[str] | None:
+        index = self.table.by_id.get(user_id.lower())
+        return None if index is None else frozenset(sku for sku, _ in self.table.licences(index))
 
     def _sign_ins(self) -> None:
         t = self.table
+        t.signin_lag = self.reader.days_behind(Dataset.SIGN_IN_ACTIVITY)
         for row in self.reader.records(Dataset.SIGN_IN_ACTIVITY, r.SignInActivity):
             index = t.by_id.get(row.id.lower())
             if index is not None:
@@ -327,6 +375,7 @@ class _Fold:
             """Days the report's refresh date lies behind as_of (its activity is moved by as much)."""
             return self.reference - refresh.toordinal()
 
+        self.evidence.size(len(t))
         for row in rd.records(Dataset.ACTIVE_USER_DETAIL, r.ActiveUserDetail):
             if row.is_deleted:
                 continue
@@ -343,12 +392,14 @@ class _Fold:
                     row.teams_last_activity_date,
                 ):
                     t.note_workload(index, ordinal(last), behind(row.report_refresh_date))
+                self.evidence.active_user(index, row, behind(row.report_refresh_date))
         for apps in rd.records(Dataset.M365_APP_USER_DETAIL, r.M365AppUserDetail):
             rd.note_refresh(Dataset.M365_APP_USER_DETAIL, apps.report_refresh_date)
             index = self._join(apps.user_principal_name)
             self.adoption.add_apps(apps, group(index))
             if index >= 0:
                 t.note_workload(index, ordinal(apps.last_activity_date), behind(apps.report_refresh_date))
+                self.evidence.apps_row(index, apps, behind(apps.report_refresh_date))
         usage: tuple[tuple[Dataset, type[r.ReportRow], str], ...] = (
             (Dataset.EMAIL_ACTIVITY_USER_DETAIL, r.EmailActivityUserDetail, "email"),
             (Dataset.TEAMS_USER_ACTIVITY_USER_DETAIL, r.TeamsUserActivityUserDetail, "teams"),
@@ -369,8 +420,23 @@ class _Fold:
                     t.note_workload(
                         index, ordinal(usage_row.last_activity_date), behind(usage_row.report_refresh_date)
                     )
+                    self.evidence.usage(
+                        index, source, usage_row.last_activity_date, behind(usage_row.report_refresh_date)
+                    )
                 lag = days(usage_row.report_refresh_date, usage_row.last_activity_date)
                 prod.add(source, usage_row, usage_row.report_period, lag, group(index))
+
+    def _copilot(self) -> None:
+        """The Copilot usage report (joined to accounts unless names are concealed) and its daily trend."""
+        rd = self.reader
+        if rd.available(Dataset.COPILOT_USAGE_USER_DETAIL) and not self.concealed:
+            self.copilot.join()  # a seat is measured only where the report was read
+        for usage in rd.records(Dataset.COPILOT_USAGE_USER_DETAIL, r.CopilotUsageUserDetail):
+            rd.note_refresh(Dataset.COPILOT_USAGE_USER_DETAIL, usage.report_refresh_date)
+            self.copilot.add_usage(usage, self._join(usage.user_principal_name))
+        for day in rd.records(Dataset.COPILOT_USER_COUNT_TREND, r.CopilotUserCountTrend):
+            rd.note_refresh(Dataset.COPILOT_USER_COUNT_TREND, day.report_refresh_date)
+            self.copilot.add_day(day)
 
     # -- computing ----------------------------------------------------------------------------------------
 
@@ -393,6 +459,8 @@ class _Fold:
                     "members, so those members are not counted as role holders. Grant the app the "
                     "GroupMember.Read.All permission.",
                 )
+            if (kept := self.reader.kept_warning(dataset)) is not None:
+                found[dataset] = kept
             if status == "complete":
                 continue
             detail = f" ({entry.error})" if entry is not None and entry.error else ""
@@ -456,6 +524,12 @@ class _Fold:
             authorization=self.authorization,
             consent_requests=self.consent_requests,
             methods_policy=self.methods_policy,
+            domains=self.domains,
+            applications=self.applications,
+            graph_grants=self.graph_grants,
+            active_assignments=self.active_assignments,
+            activation_policies=self.activation_policies,
+            sharepoint=self.sharepoint,
         )
 
     def _finish(
@@ -489,6 +563,7 @@ class _Fold:
             reference=self.reference,
             basis=basis,
             group_names=self.group_names,
+            copilot=None if self.concealed else self.copilot.seats,
         )
         totals, inactive_at, redundant_by_sku, sku_rows, renewals = utilisation.compute()
         sources = {s.dataset: s for s in rd.sources()}
@@ -511,6 +586,14 @@ class _Fold:
                 group_sizes[code] = group_sizes.get(code, 0) + 1
         groups_available = not self.concealed and self.joined_rows > 0
         state = self._state(utilisation, policies, scores)
+        rightsizing = RightSizing(
+            utilisation,
+            Facts(self.evidence, self.reference, frozenset(state.holder_of)),
+            statuses={d: self.reader.status(d) for d in Dataset},
+            concealed=self.concealed,
+            risk_policies=risk_policies_enabled(policies),
+        )
+        moves = rightsizing.summary()
         assessed = assess_all(CHECKS, state)
         checks = [self.acceptances.apply(a.result, a.offenders, state.subject_id) for a in assessed]
         adoption = AdoptionSummary(
@@ -535,7 +618,7 @@ class _Fold:
             collected_at=rd.manifest.collected_at,
             computed_at=self.now,
             utilisation=UtilisationSummary(
-                **header(Family.UTILISATION, utilisation.warnings(sku_rows)),
+                **header(Family.UTILISATION, [*utilisation.warnings(sku_rows), *rightsizing.warnings]),
                 threshold_days=self.settings.threshold_days,
                 activity_basis=basis,
                 totals=totals,
@@ -543,6 +626,16 @@ class _Fold:
                 redundant_by_sku=redundant_by_sku,
                 skus=sku_rows,
                 renewals=renewals,
+                rightsizing=moves,
+                copilot=copilot_summary(
+                    self.copilot,
+                    rows=sku_rows,
+                    copilot_skus=utilisation.copilot_skus,
+                    table=t,
+                    report_status=rd.status(Dataset.COPILOT_USAGE_USER_DETAIL),
+                    concealed=self.concealed,
+                    unit_prices=utilisation.unit_prices(utilisation.copilot_skus),
+                ),
             ),
             adoption=adoption,
             productivity=productivity,
@@ -568,6 +661,10 @@ class _Fold:
             productivity=productivity,
         )
         computed.lists[CHANGES_LIST] = lambda: iter(())
+        computed.lists[RIGHTSIZING_LIST] = rightsizing.rows
+        computed.lists[LEDGER_LIST] = lambda: iter(())  # filled by the job (shared.insights.ledger)
+        computed.licences_of = self._licences_of
+        computed.users_complete = rd.status(Dataset.USERS) == "complete"
         return computed
 
 
@@ -599,6 +696,7 @@ def trend_points(run: ComputedRun) -> dict[Family, dict[str, float | None]]:
         "reclaimable_assignments": u.totals.reclaimable_assignments,
         "utilisation_pct": u.totals.utilisation_pct,
         "monthly_waste": money,
+        **copilot_trend_point(u.copilot),
     }
     a = run.adoption
     adoption = dict.fromkeys(adoption_trend_fields())

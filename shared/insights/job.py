@@ -22,6 +22,7 @@ from shared.audit import AuditLog
 from shared.insights.acceptance import AcceptanceRepository, InForce
 from shared.insights.changes import record_changes
 from shared.insights.engine import ComputeSettings, compute
+from shared.insights.ledger import record_savings
 from shared.insights.models import PublishedRun
 from shared.insights.source import BlobStore
 from shared.insights.store import InsightStore
@@ -134,6 +135,7 @@ def run_compute_job(
             acceptances=InForce(acceptances, now.date()),
         )
         record_changes(computed, store, blobs)
+        record_savings(computed, store)
         published = store.publish(computed)
     except Exception as error:
         # The reason names the failure class only: messages can carry tenant data; details go to the log.

@@ -115,6 +115,69 @@ class UtilisationTotals(BaseModel):
     monthly_waste: list[Money]
 
 
+class RightSizingMove(BaseModel):
+    """One right-sizing rule's aggregate for one from → to pair (the person-level rows are admin-only)."""
+
+    rule: str  # shared.insights.rightsizing.RULES id
+    from_sku_id: str
+    from_name: str
+    to_sku_id: str
+    to_name: str
+    accounts: int
+    monthly_saving: Money  # Σ (from price − to price) over the accounts, to the penny
+    summary: str  # "N accounts could move from X to Y, saving £Z a month"
+
+
+# What the Copilot section can say: `measured` (the usage report joined to the licence holders),
+# `names_concealed` (organisation-wide use only), `no_report` (the report was not collected: why is in
+# `message`) or `not_licensed` (no Copilot licence bought or held: nothing to measure, no zeros shown).
+CopilotState = Literal["measured", "names_concealed", "no_report", "not_licensed"]
+
+
+class CopilotSurface(BaseModel):
+    surface: str  # any | teams | outlook | word | excel | powerpoint | onenote | loop | copilot_chat
+    title: str
+    active_7: int  # holders in the usage report who used Copilot there within 7 days of its refresh date
+    active_28: int
+    active_90: int
+    active_28_pct: float | None  # active_28 / holders in the report
+
+
+class CopilotGroup(BaseModel):
+    group: str
+    holders: int
+    suppressed: bool  # fewer than 5 holders: no figures are given
+    active_28: int | None = None
+    active_28_pct: float | None = None
+
+
+class CopilotDay(BaseModel):
+    day: date
+    enabled: int  # Copilot-enabled users that day (any app)
+    active: int  # users active in Copilot that day (any app)
+    active_by_surface: dict[str, int] = Field(default_factory=dict)
+
+
+class CopilotSummary(BaseModel):
+    """Microsoft 365 Copilot seats bought, assigned and used, per surface and group, and the unused ones."""
+
+    state: CopilotState
+    message: str | None = None  # why a state other than `measured`
+    sku_ids: list[str] = Field(default_factory=list)  # the tenant's paid Copilot SKUs
+    purchased: int = 0  # usable seats (Enabled and Warning subscriptions)
+    assigned: int = 0  # consumedUnits
+    threshold_days: int = 30  # a seat is inactive without a Copilot use in this many days
+    report_refresh_date: date | None = None
+    reported_users: int = 0  # rows of the usage report (Copilot licence holders)
+    surfaces: list[CopilotSurface] = Field(default_factory=list)  # "any" first
+    inactive_seats: int | None = None  # Copilot licences without a Copilot use in threshold_days
+    never_used: int | None = None  # of which: no Copilot use in the report at all
+    monthly_cost_inactive: list[Money] = Field(default_factory=list)  # inactive seats × price
+    groups: list[CopilotGroup] = Field(default_factory=list)
+    groups_available: bool = False
+    trend: list[CopilotDay] = Field(default_factory=list)  # oldest day first
+
+
 class UtilisationSummary(Payload):
     family: Literal[Family.UTILISATION] = Family.UTILISATION
     threshold_days: int
@@ -124,6 +187,8 @@ class UtilisationSummary(Payload):
     redundant_by_sku: dict[str, int]
     skus: list[SkuUtilisation]
     renewals: list[RenewalReclaim]
+    copilot: CopilotSummary | None = None  # None only in payloads computed before Copilot was measured
+    rightsizing: list[RightSizingMove] = Field(default_factory=list)  # most money first
 
 
 # --- adoption --------------------------------------------------------------------------------------------

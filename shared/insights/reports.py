@@ -12,6 +12,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from shared.insights.models import Family
+from shared.roles import Role as MemberRole
+from shared.roles import rank
 
 Role = Literal["user", "admin"]
 
@@ -48,14 +50,17 @@ _PERSON = (
     _c("display_name", "string", "The account's display name"),
     _c("group", "string", "Reporting group (department, or its mapped group)"),
 )
+# Last, so the CSV's earlier columns keep their places; the savings ledger matches accounts by it.
+_USER_ID = _c("user_id", "string", "The account's directory object id, which a rename keeps")
 
 REPORTS: tuple[ReportSpec, ...] = (
     ReportSpec(
         id="reclaimable-licences",
         title="Reclaimable licences",
         description="Every licence of a paid SKU that could be reclaimed — held by a disabled account, made "
-        "redundant by another licence of the same account, or held by an account inactive beyond the "
-        "organisation's threshold — and one row per SKU for its unassigned seats. Most money first; the "
+        "redundant by another licence of the same account, held by an account inactive beyond the "
+        "organisation's threshold, or a Microsoft 365 Copilot licence its active holder has not used in "
+        "that time — and one row per SKU for its unassigned seats. Most money first; the "
         "monthly costs add up to the monthly waste.",
         family=Family.UTILISATION,
         min_role="admin",
@@ -65,10 +70,18 @@ REPORTS: tuple[ReportSpec, ...] = (
             _c("account_enabled", "boolean", "Whether the account can sign in (empty: unassigned seats)"),
             _c("sku_id", "string", "The SKU id of the licence"),
             _c("sku_name", "string", "The licence's product name"),
-            _c("reason", "string", "Main reason: disabled, redundant, inactive or unassigned"),
+            _c(
+                "reason",
+                "string",
+                "Main reason: disabled, redundant, inactive, copilot_inactive or unassigned",
+            ),
             _c("reasons", "string", "All reasons, ';'-separated"),
             _c("redundant_with", "string", "The licence that makes this one redundant"),
-            _c("last_activity", "date", "Newest successful sign-in or workload activity"),
+            _c(
+                "last_activity",
+                "date",
+                "Newest successful sign-in or workload activity (copilot_inactive: the newest Copilot use)",
+            ),
             _c("days_inactive", "integer", "Days since the last activity, each source on its own clock"),
             _c("seats", "integer", "Seats: 1 for a licence, the count for unassigned seats"),
             _c("monthly_cost", "number", "seats × monthly price (0 for trial seats; empty without a price)"),
@@ -82,6 +95,64 @@ REPORTS: tuple[ReportSpec, ...] = (
             _c("group_ids", "string", "Groups the licence is inherited from, ';'-separated ids"),
             _c("group_names", "string", "Their display names, ';'-separated"),
             _c("action", "string", "What to do (for an inherited licence: leave the group)"),
+            _USER_ID,
+        ),
+    ),
+    ReportSpec(
+        id="rightsizing-recommendations",
+        title="Right-sizing recommendations",
+        description="Licences whose holder's last 90 days of usage fit a cheaper licence, one row per "
+        "account and licence, each with the named rule, its evidence and the monthly saving at the "
+        "organisation's prices; most money first. Licences already listed as reclaimable are not here.",
+        family=Family.UTILISATION,
+        min_role="admin",
+        person_level=True,
+        columns=(
+            *_PERSON,
+            _c("sku_id", "string", "The SKU id of the licence held"),
+            _c("sku_name", "string", "The licence held"),
+            _c("rule", "string", "The rule: mail_only, web_mobile_only or e5_features_unseen"),
+            _c("evidence", "string", "What the rule saw, in plain words"),
+            _c("to_sku_id", "string", "The SKU id of the recommended licence"),
+            _c("to_sku_name", "string", "The recommended licence"),
+            _c("days_since_mail", "integer", "Days since the last mail activity (empty: none)"),
+            _c("days_since_other", "integer", "Days since the last other workload or apps activity"),
+            _c("monthly_price", "number", "Configured monthly price of the licence held"),
+            _c("to_monthly_price", "number", "Configured monthly price of the recommended licence"),
+            _c("monthly_saving", "number", "monthly_price − to_monthly_price"),
+            _c("currency", "string", "Currency of the prices"),
+            _c("action", "string", "What to do"),
+            _USER_ID,
+        ),
+    ),
+    ReportSpec(
+        id="realised-savings",
+        title="Savings realised since the previous run",
+        description="What the previous published run listed as reclaimable or right-sizable and this run "
+        "found done: licences no longer held, licences replaced by the recommended one, and unassigned "
+        "seats dropped at a renewal, each with the monthly amount the previous run listed.",
+        family=Family.UTILISATION,
+        min_role="admin",
+        person_level=True,
+        columns=(
+            _c("kind", "string", "reclaimed, rightsized or seats_dropped"),
+            _c("realised_on", "date", "The day of the run that found it done"),
+            _c("listed_on", "date", "The day of the run that listed it"),
+            _c("user_principal_name", "string", "The account (empty for seats)"),
+            _c("display_name", "string", "The account's display name"),
+            _c("sku_id", "string", "The SKU id of the licence or seats"),
+            _c("sku_name", "string", "The licence's product name"),
+            _c("to_sku_id", "string", "rightsized: the recommended SKU id"),
+            _c(
+                "reason",
+                "string",
+                "Why it was listed (reclaimed), replaced or removed (rightsized), "
+                "the seat counts (seats_dropped)",
+            ),
+            _c("seats", "integer", "Seats: 1 for a licence, the seats dropped"),
+            _c("monthly_amount", "number", "The monthly amount realised, as listed"),
+            _c("currency", "string", "Currency of the amount"),
+            _USER_ID,
         ),
     ),
     ReportSpec(
@@ -258,15 +329,13 @@ REPORTS: tuple[ReportSpec, ...] = (
     ),
 )
 REPORTS_BY_ID = {spec.id: spec for spec in REPORTS}
-_ROLE_RANK = {"user": 1, "admin": 2, "super_admin": 3}
 
 
-def report_catalogue(role: str | None = None) -> list[ReportSpec]:
-    """Every report, or those a member with `role` may read (`user`, `admin`, `super_admin`)."""
+def report_catalogue(role: MemberRole | None = None) -> list[ReportSpec]:
+    """Every report, or those a member with `role` may read (the members' own ranking of roles)."""
     if role is None:
         return list(REPORTS)
-    rank = _ROLE_RANK.get(role, 0)
-    return [spec for spec in REPORTS if _ROLE_RANK[spec.min_role] <= rank]
+    return [spec for spec in REPORTS if rank(spec.min_role) <= rank(role)]
 
 
 def report_spec(report_id: str) -> ReportSpec | None:

@@ -2,7 +2,8 @@
 
 Every dataset is read as a stream of typed records (`records.py` models); nothing here holds a whole
 dataset. A dataset the manifest marks failed or unavailable yields nothing, and its state turns into a
-payload warning (`dataset_failed:<name>`, `signin_activity_unavailable`, ...), so a gap is never silent.
+payload warning (`dataset_failed:<name>`, `signin_activity_unavailable`, ...), so a gap is never silent; a
+dataset kept from an earlier run carries that run's date and the warning `dataset_kept:<name>`.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import TypeVar
 
 from pydantic import BaseModel
 
-from shared.insights.models import DataSource
+from shared.insights.models import DataSource, InsightWarning
 from shared.insights.source import BlobStore
 from shared.snapshot import Dataset, DatasetEntry, Manifest, snapshot_prefix
 from shared.storage import NotFoundError
@@ -51,6 +52,27 @@ class SnapshotReader:
                 yield model.model_validate(row)
         except NotFoundError:
             log.warning("snapshot dataset %s listed complete but its blob is missing", dataset.value)
+
+    def days_behind(self, dataset: Dataset) -> int:
+        """How many days the dataset's own date is older than the run's (0 when it has none of its own)."""
+        entry = self.entry(dataset)
+        return (self.manifest.as_of - entry.as_of).days if entry is not None and entry.as_of else 0
+
+    def kept_warning(self, dataset: Dataset) -> InsightWarning | None:
+        """The warning for a dataset this run kept from an earlier one (it could not be read in time,
+        e.g. sign-in activity held back by Graph's shared quota), naming the copy's date and age."""
+        entry = self.entry(dataset)
+        code = f"dataset_kept:{dataset.value}"
+        if entry is None or entry.status != "complete" or code not in entry.warnings or entry.as_of is None:
+            return None
+        days = self.days_behind(dataset)
+        age = f"{days} day{'s' if days != 1 else ''} older than the rest of this run"
+        return InsightWarning(
+            code=code,
+            message=f"{dataset.value} could not be collected in time for this run (Microsoft Graph's shared "
+            f"limits), so the copy from {entry.as_of.isoformat()} is used ({age}); figures that use it, "
+            "such as inactivity, count from that date.",
+        )
 
     def note_refresh(self, dataset: Dataset, day: date) -> None:
         """Remember the newest data date seen in a dataset (a report's refresh date)."""

@@ -18,11 +18,14 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Iterator
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from shared.insights.engine import DAILY_ACTIVE_KEYS, ComputedRun, adoption_trend_fields
+from shared.insights.ledger import LedgerStore
 from shared.insights.models import (
     PAYLOAD_MODELS,
     DetailListInfo,
@@ -33,9 +36,13 @@ from shared.insights.models import (
     TrendSeries,
 )
 from shared.insights.source import BlobStore
+from shared.ownership import Rows, TableOwner
+from shared.runs import RunRecord
+from shared.services import Services
 from shared.storage import (
     AlreadyExistsError,
     ConcurrencyError,
+    Entity,
     NotFoundError,
     OrgContainer,
     OrgTable,
@@ -45,7 +52,9 @@ from shared.storage import (
     TablePartition,
     TenantContext,
     compose_key,
+    split_key,
 )
+from shared.storage.tables import scan_row
 
 log = logging.getLogger(__name__)
 CHUNK_CHARS = 30_000
@@ -95,6 +104,10 @@ class InsightStore:
         return cls(
             OrgTable(clients, tenant, TableName.INSIGHTS, tokens=tokens), OrgContainer(clients, tenant), now
         )
+
+    def ledger(self) -> LedgerStore:
+        """The realised-savings ledger rows (rows of the runs that realised them)."""
+        return LedgerStore(self._table)
 
     # -- publishing ---------------------------------------------------------------------------------------
 
@@ -227,6 +240,10 @@ class InsightStore:
         )
         return PAYLOAD_MODELS[family].model_validate_json(text) if text else None
 
+    def iter_list(self, run: PublishedRun, list_id: str) -> Iterator[dict[str, Any]]:
+        """The rows of one detail list of `run`, streamed; `NotFoundError` once retention removed it."""
+        return self._blobs.iter_jsonl_gz(run.lists[list_id].blob)
+
     def iter_report(self, report_id: str, as_of: date | None = None) -> Iterator[dict[str, Any]] | None:
         """The rows of a detail list of the published run, streamed; None if no such list or run."""
         run = self.published(as_of)
@@ -266,3 +283,146 @@ class InsightStore:
                 for key, count in zip(DAILY_ACTIVE_KEYS, counts, strict=True):
                     values[f"{key}.daily_active"] = float(count)
                 points[day] = TrendPoint(day=day, run_id=None, source="counts_report", values=values)
+
+
+# -- retention: which runs expire ----------------------------------------------------------------------------
+# A day with several runs keeps the run its pointers name (else the day's latest published run); the others
+# go once they have ended (published or failed, or have no run record left). A run still in progress is
+# never touched, whatever its day.
+
+_ENDED = frozenset({"published", "failed"})
+
+RunKey = tuple[date, str]  # (as_of, run_id)
+
+
+def _day(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True)
+class InsightRowKey:
+    """What an `insights` RowKey names: a pointer (`run` is None) or a row of one run."""
+
+    kind: str
+    as_of: date | None
+    run: RunKey | None
+
+
+def parse_insight_row_key(row_key: str) -> InsightRowKey | None:
+    """None for rows that are neither a pointer nor a run's row (left alone)."""
+    if row_key == CURRENT:
+        return InsightRowKey(CURRENT, None, None)
+    parts = split_key(row_key)
+    day = _day(parts[1]) if len(parts) > 1 else None
+    if day is None:
+        return None
+    if parts[0] == DAY and len(parts) == 2:
+        return InsightRowKey(DAY, day, None)
+    return InsightRowKey(parts[0], day, (day, parts[2])) if len(parts) >= 3 else None
+
+
+def _pointer_target(entity: Entity) -> RunKey | None:
+    """The run a pointer row names (its `as_of` and `run_id` columns, see `_pointer_properties`)."""
+    fields: Mapping[str, Any] = entity.properties
+    day = _day(str(fields.get("as_of", "")))
+    run_id = fields.get("run_id")
+    return (day, run_id) if day is not None and isinstance(run_id, str) else None
+
+
+def kept_runs(pointers: Iterable[RunKey], records: Iterable[RunRecord]) -> dict[date, str]:
+    """The run kept for each day: the one a pointer names, else the day's latest published run."""
+    kept: dict[date, str] = {}
+    latest: dict[date, RunRecord] = {}
+    for record in records:
+        if record.state == "published":
+            best = latest.get(record.as_of)
+            if best is None or record.updated_at > best.updated_at:
+                latest[record.as_of] = record
+    kept.update({day: record.run_id for day, record in latest.items()})
+    kept.update(dict(pointers))
+    return kept
+
+
+def runs_to_remove(
+    runs: Iterable[RunKey], kept: Mapping[date, str], states: Mapping[str, str], cutoff: date
+) -> set[RunKey]:
+    """Runs older than `cutoff`, and ended runs of a day whose kept run is another one."""
+    remove: set[RunKey] = set()
+    for day, run_id in runs:
+        expired = day < cutoff
+        superseded = day in kept and kept[day] != run_id and states.get(run_id, "failed") in _ENDED
+        if expired or superseded:
+            remove.add((day, run_id))
+    return remove
+
+
+@dataclass(frozen=True)
+class ExpiredInsightRuns:
+    """What of an organisation's insight runs the retention job removes, found (nothing deleted yet)."""
+
+    rows: Rows  # the rows of the runs that go
+    blob_prefixes: list[str]  # `insights/<as_of>/<run_id>/` of the runs that go and have detail lists
+    pointers: Rows  # the pointers of days before the cutoff
+    run_ids: list[str]  # the run records of days before the cutoff (`shared.runs` deletes them)
+
+
+def _run_folders(container: OrgContainer) -> set[RunKey]:
+    """The runs that have detail lists under `insights/<as_of>/<run_id>/`."""
+    folders: set[RunKey] = set()
+    try:
+        for blob in container.list_blobs("insights/"):
+            parts = blob.name.split("/")
+            if len(parts) > 3 and (as_of := _day(parts[1])) is not None:
+                folders.add((as_of, parts[2]))
+    except NotFoundError:  # no container: nothing to remove
+        return set()
+    return folders
+
+
+def expired_insight_runs(services: Services, tenant: TenantContext, cutoff: date) -> ExpiredInsightRuns:
+    """Runs of days before `cutoff` and superseded runs of any day: their rows and detail lists; and the
+    pointers and run records of days before `cutoff`. Read-only, so the job may call it again."""
+    table = OrgTable(services.storage, tenant, TableName.INSIGHTS, tokens=services.page_signer)
+    rows: dict[RunKey, list[str]] = defaultdict(list)
+    pointers: list[RunKey] = []
+    stale_pointers: list[str] = []
+    for entity in table.query():
+        parsed = parse_insight_row_key(entity.row_key)
+        if parsed is not None and parsed.run is not None:
+            rows[parsed.run].append(entity.row_key)
+        elif parsed is not None:
+            target = _pointer_target(entity)
+            pointers.extend([target] if target is not None else [])
+            pointer_day = parsed.as_of or (target[0] if target else None)
+            if pointer_day is not None and pointer_day < cutoff:
+                stale_pointers.append(entity.row_key)
+    folders = _run_folders(OrgContainer(services.storage, tenant))
+    records = list(services.org(tenant).runs.iter_all())
+    states = {record.run_id: record.state for record in records}
+    removed = sorted(runs_to_remove(set(rows) | folders, kept_runs(pointers, records), states, cutoff))
+    return ExpiredInsightRuns(
+        rows=Rows(table, [row_key for run in removed for row_key in rows.get(run, [])]),
+        blob_prefixes=[
+            f"insights/{as_of}/{run_id}/" for as_of, run_id in removed if (as_of, run_id) in folders
+        ],
+        pointers=Rows(table, stale_pointers),
+        run_ids=[record.run_id for record in records if record.as_of < cutoff],
+    )
+
+
+def iter_current_runs(clients: StorageClients) -> Iterator[tuple[str, PublishedRun]]:
+    """Every organisation's current published run, as (org id, run): one query across the fleet, for
+    the fleet-wide jobs (capacity), never for a request of one organisation."""
+    for org_id, row in scan_row(clients, TableName.INSIGHTS, CURRENT, ["run"]):
+        if row["run"]:
+            yield org_id, PublishedRun.model_validate_json(row["run"])
+
+
+INSIGHTS_OWNER = TableOwner.of_organisation_table(
+    TableName.INSIGHTS,
+    __name__,
+    keeps="names no member; runs expire as a whole, rows and detail lists (`expired_insight_runs`)",
+)

@@ -32,6 +32,7 @@ from datetime import date
 from typing import Any, Literal
 
 from shared.insights.accounts import ENABLED, GUEST, AccountTable, Combination, LicencePath, iso
+from shared.insights.copilot import COPILOT_INACTIVE, CopilotSeats, is_copilot
 from shared.insights.models import (
     InsightWarning,
     LifecycleEvent,
@@ -59,7 +60,8 @@ TERM_MONTHS = 12
 UNASSIGNED = "unassigned"
 # The order a reader acts on reasons in, for one price: a disabled account's licence goes first (nobody
 # uses it), then a redundant one (the account keeps the product), then an inactive one (ask first).
-REASON_ORDER = {"disabled": 0, "redundant": 1, "inactive": 2, UNASSIGNED: 3}
+# An unused Copilot seat of an active account comes after them: the person works, so ask them first.
+REASON_ORDER = {"disabled": 0, "redundant": 1, "inactive": 2, COPILOT_INACTIVE: 3, UNASSIGNED: 4}
 # Why removing a reclaimable licence saves nothing, as its action says.
 TRIAL_SEAT = "a trial seat: no saving until the trial would convert"
 NO_USABLE_SEAT = (
@@ -131,8 +133,11 @@ class Utilisation:
     reference: int  # as_of ordinal
     basis: ActivityBasis
     group_names: Mapping[str, str] = field(default_factory=dict)  # licensing group id → display name
+    # Each Copilot holder's newest Copilot use, when the Copilot usage report could be joined to accounts.
+    copilot: CopilotSeats | None = None
     _redundancy: dict[int, dict[str, str]] = field(default_factory=dict)
     _facts: dict[str, _SkuFacts] = field(default_factory=dict)
+    copilot_skus: frozenset[str] = frozenset()  # SKUs carrying a Microsoft 365 Copilot plan
 
     def __post_init__(self) -> None:
         trial: Counter[str] = Counter()
@@ -146,11 +151,15 @@ class Utilisation:
                 [p.name for p in known.service_plans] if known else []
             )
             price = self.prices.get(sku_id)
+            copilot = is_copilot(plans)
             self._facts[sku_id] = _SkuFacts(
                 free=is_free(self.sku_name(sku_id), plans, price.monthly if price else None),
-                signal=usage_signal(plans),
+                # The Copilot usage report measures a Copilot seat's own use.
+                signal="activity" if copilot and self.copilot is not None else usage_signal(plans),
                 trial_seats=trial[sku_id],
             )
+            if copilot:
+                self.copilot_skus |= {sku_id}
 
     # -- per-account rules --------------------------------------------------------------------------------
 
@@ -177,6 +186,10 @@ class Utilisation:
         last = self.table.activity_clock(index)
         return self.reference - last if last else None
 
+    def copilot_idle(self, index: int, sku_id: str) -> bool:
+        """A Copilot licence whose holder has not used Copilot within the threshold (when measured)."""
+        return self.copilot is not None and sku_id in self.copilot_skus and self.copilot.idle(index)
+
     def price(self, sku_id: str) -> PriceInfo | None:
         """The organisation's configured price (shown as the SKU's price)."""
         return self.prices.get(sku_id.lower())
@@ -188,6 +201,17 @@ class Utilisation:
         if facts is not None and (facts.free or self._no_paid_seat(sku_id.lower())):
             return None
         return self.price(sku_id)
+
+    def unit_prices(self, sku_ids: frozenset[str]) -> dict[str, Money | None]:
+        """What one more held licence of each SKU costs a month (`unit_cost`: nothing on trial seats), as
+        money; None where no price is set."""
+        found: dict[str, Money | None] = {}
+        for sku_id in sku_ids:
+            price, cost = self.price(sku_id), self.unit_cost(sku_id)
+            found[sku_id] = (
+                Money(currency=price.currency, amount=cost.monthly if cost else 0.0) if price else None
+            )
+        return found
 
     def _no_paid_seat(self, sku_id: str) -> bool:
         sku = next((s for s in self.skus if s.sku_id.lower() == sku_id), None)
@@ -263,9 +287,11 @@ class Utilisation:
             for sku_id, _ in held:
                 counts = per_sku[sku_id]
                 counts.holders += 1
+                # For a Copilot seat, "inactive" is also an active account that does not use Copilot.
+                idle = enabled and not inactive and self.copilot_idle(i, sku_id)
                 if not enabled:
                     counts.disabled += 1
-                elif inactive:
+                elif inactive or idle:
                     counts.inactive += 1
                 elif self.signal(sku_id) == "none":
                     counts.no_signal += 1
@@ -274,7 +300,7 @@ class Utilisation:
                 if sku_id in redundant:
                     counts.redundant += 1
                     redundant_by_sku[sku_id] += 1
-                counts.reclaimable += (not enabled) or inactive or sku_id in redundant
+                counts.reclaimable += (not enabled) or inactive or idle or sku_id in redundant
         return per_sku, inactive_at, redundant_by_sku, n
 
     def signal(self, sku_id: str) -> UsageSignal:
@@ -418,7 +444,7 @@ class Utilisation:
             for sku_id, reasons in self._reasons(i, code):
                 if sku_id in by_sku:
                     per_sku[sku_id].append(
-                        (REASON_ORDER[reasons[0]], _longest_first(self.days_inactive(i)), i)
+                        (REASON_ORDER[reasons[0]], _longest_first(self._days(i, reasons[0])), i)
                     )
         # (−cost per seat, reason, days, account index or −1 for the unassigned seats, sku, why it is free)
         order: list[tuple[float, int, int, int, str, str | None]] = []
@@ -445,6 +471,12 @@ class Utilisation:
             else:
                 yield self._assignment_row(i, sku_id, free, price, next_renewal.get(sku_id))
 
+    def _days(self, i: int, reason: str) -> int | None:
+        """Days since the last activity the reason is about: Copilot's own for `copilot_inactive`."""
+        if reason == COPILOT_INACTIVE and self.copilot is not None:
+            return self.copilot.days_since(i)
+        return self.days_inactive(i)
+
     def _reasons(self, i: int, code: int) -> Iterator[tuple[str, list[str]]]:
         t = self.table
         held = t.combinations[code]
@@ -458,6 +490,7 @@ class Utilisation:
                     ("disabled", not enabled),
                     ("redundant", sku_id in redundant),
                     ("inactive", inactive),
+                    (COPILOT_INACTIVE, enabled and not inactive and self.copilot_idle(i, sku_id)),
                 )
                 if applies
             ]
@@ -492,8 +525,16 @@ class Utilisation:
         enabled = bool(t.flags[i] & ENABLED)
         path = t.path(i, sku_id)
         names = [self.group_names.get(g, g) for g in path.groups]
+        copilot = reasons[0] == COPILOT_INACTIVE and self.copilot is not None
+        last = self.copilot.last_date(i) if copilot and self.copilot is not None else t.last_activity(i)
+        action = _remove_action(
+            reasons[0], self.sku_name(redundant[sku_id]) if sku_id in redundant else None, path, names
+        )
+        if copilot:
+            action += f": no Copilot use in {self.threshold_days} days"
         return {
             "user_principal_name": t.upn[i],
+            "user_id": t.ids[i],
             "display_name": t.name[i],
             "group": t.groups[t.group[i]] if t.group[i] >= 0 else None,
             "account_enabled": enabled,
@@ -502,8 +543,8 @@ class Utilisation:
             "reason": reasons[0],
             "reasons": ";".join(reasons),
             "redundant_with": self.sku_name(redundant[sku_id]) if sku_id in redundant else None,
-            "last_activity": iso(t.last_activity(i)),
-            "days_inactive": self.days_inactive(i),
+            "last_activity": iso(last),
+            "days_inactive": self._days(i, reasons[0]),
             "seats": 1,
             "monthly_cost": times(0 if free else 1, price.monthly) if price else None,
             "currency": price.currency if price else None,
@@ -511,10 +552,7 @@ class Utilisation:
             "assignment": _assignment(path),
             "group_ids": ";".join(path.groups) or None,
             "group_names": ";".join(names) or None,
-            "action": _remove_action(
-                reasons[0], self.sku_name(redundant[sku_id]) if sku_id in redundant else None, path, names
-            )
-            + (f" ({free})" if free else ""),
+            "action": action + (f" ({free})" if free else ""),
         }
 
 

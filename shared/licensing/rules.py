@@ -11,10 +11,9 @@ Each rule is defined here once and used by every figure, list and report (and th
 - **Usage signal** (`usage_signal`): a SKU that carries a mailbox, Teams, the Microsoft 365 apps or an Entra
   ID plan is used whenever its holder is active (sign-ins and the usage reports measure exactly those
   products). An add-on without such a plan (Copilot, Visio, Project, Power BI Pro, Teams Phone) has no
-  per-user usage report in Graph v1.0 (Copilot's is beta only:
-  learn.microsoft.com/graph/api/reportroot-getmicrosoft365copilotusageuserdetail), so a sign-in says
-  nothing about it: its holders are never "active", only "no usage signal" — unless the whole account is
-  inactive, which rules out any use.
+  per-user usage report among the workload reports, so a sign-in says nothing about it: its holders are
+  never "active", only "no usage signal" — unless the whole account is inactive, which rules out any use.
+  Copilot alone has a report of its own (`shared.insights.copilot`), which measures its seats when read.
 - **Plans that count for redundancy** (`counts_for_redundancy`): every plan except Exchange Foundation
   (`EXCHANGE_S_FOUNDATION`, and `_GOV` variants: any name ending `_FOUNDATION` or `_FOUNDATION_GOV`), the
   plumbing plan Microsoft adds at no charge so that a product gets a directory mailbox object. The

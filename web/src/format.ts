@@ -12,6 +12,7 @@ const day = new Intl.DateTimeFormat(LOCALE, {
   timeZone: "UTC",
 });
 const moment = new Intl.DateTimeFormat(LOCALE, { dateStyle: "medium", timeStyle: "short" });
+const calendarMonth = new Intl.DateTimeFormat(LOCALE, { month: "long", year: "numeric", timeZone: "UTC" });
 
 export function formatCount(value: number): string {
   return integer.format(value);
@@ -42,6 +43,11 @@ export function formatAmounts(amounts: readonly Schemas["Money"][], fallbackCurr
 /** A calendar date the API sends as YYYY-MM-DD (the data's own day, no time zone). */
 export function formatDay(isoDate: string): string {
   return day.format(new Date(`${isoDate}T00:00:00Z`));
+}
+
+/** A calendar month the API sends as YYYY-MM: "November 2026". */
+export function formatMonth(isoMonth: string): string {
+  return calendarMonth.format(new Date(`${isoMonth}-01T00:00:00Z`));
 }
 
 /** The calendar day `days` before `isoDate` (both YYYY-MM-DD), for a trend's `from`. */

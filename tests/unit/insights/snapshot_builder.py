@@ -17,16 +17,24 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from dev.graph_sim import applications as graph_applications
+from dev.graph_sim import copilot as copilot_reports
 from dev.graph_sim import directory
+from dev.graph_sim import domains as graph_domains
+from dev.graph_sim import pim as graph_pim
 from dev.graph_sim import policies as graph_policies
+from dev.graph_sim import sharepoint as graph_sharepoint
+from dev.graph_sim.odata import Clause
 from dev.graph_sim.report_csv import DETAIL_WRITERS, HEADERS, ReportContext, counts_lines
 from dev.graph_sim.wire import Clock
 from dev.tenant import Report, Tenant, TenantSpec
 from dev.tenant.reports import DETAIL_ROWS
 from shared.collection import graph_records
+from shared.collection.report_parsing import ReportParser
 from shared.collection.sources import MEMBER_FIELDS
 from shared.insights.source import BlobStore
 from shared.snapshot import Dataset, DatasetEntry, Manifest, snapshot_prefix
+from shared.snapshot.roles import GLOBAL_ADMINISTRATOR
 
 REPORT_DATASETS = {
     Report.ACTIVE_USER_DETAIL: Dataset.ACTIVE_USER_DETAIL,
@@ -250,13 +258,47 @@ def write_snapshot(
         (Dataset.AUTHORIZATION_POLICY, graph_policies.authorization_policy),
         (Dataset.ADMIN_CONSENT_REQUEST_POLICY, graph_policies.admin_consent_request_policy),
         (Dataset.AUTHENTICATION_METHODS_POLICY, graph_policies.authentication_methods_policy),
+        (Dataset.SHAREPOINT_SETTINGS, graph_sharepoint.sharepoint_settings),
     ):
         convert = graph_records.CONVERTERS[dataset.value]
         put(dataset, lambda render=render, convert=convert: [convert(render(tenant.policies, ""))])
+
+    def global_admin_activation_policy(of: Tenant, context: str) -> dict[str, Any]:
+        scope = [Clause("scopeId", "eq", "/"), Clause("scopeType", "eq", "DirectoryRole")]
+        asked = [*scope, Clause("roleDefinitionId", "eq", GLOBAL_ADMINISTRATOR)]
+        return graph_pim.role_management_policy_assignments(of, asked, context)
+
+    # Directory listings, through the collector's own conversion.
+    def converted(
+        dataset: Dataset, render: Callable[[Tenant, str], dict[str, Any]]
+    ) -> Callable[[], list[Any]]:
+        convert = graph_records.CONVERTERS[dataset.value]
+        return lambda: [convert(item) for item in render(tenant, "")["value"]]
+
+    for listed, listing in (
+        (Dataset.DOMAINS, graph_domains.domains),
+        (Dataset.APPLICATIONS, graph_applications.applications),
+        (Dataset.GRAPH_PERMISSION_GRANTS, graph_applications.graph_permission_grants),
+    ):
+        put(listed, converted(listed, listing))
+    for pim_dataset, listing in (  # PIM: refused without Entra ID P2, as the simulator refuses it
+        (Dataset.ROLE_ASSIGNMENT_SCHEDULE_INSTANCES, graph_pim.role_assignment_schedule_instances),
+        (Dataset.ROLE_ACTIVATION_POLICIES, global_admin_activation_policy),
+    ):
+        put(pim_dataset, converted(pim_dataset, listing), unavailable=not premium)
     for report, dataset in REPORT_DATASETS.items():
         period = 180 if dataset is Dataset.ACTIVE_USER_COUNTS else 30
         context = ReportContext(tenant, clock, period, options.concealed, products)
         put(dataset, _report_rows(tenant, report, dataset, context))
+    # The Copilot reports as the simulator serves them, through the collector's own CSV parser.
+    for dataset, lines in (
+        (
+            Dataset.COPILOT_USAGE_USER_DETAIL,
+            lambda: copilot_reports.detail_lines(tenant, clock, 180, "v2", options.concealed),
+        ),
+        (Dataset.COPILOT_USER_COUNT_TREND, lambda: copilot_reports.trend_lines(tenant, clock, 90, "v2")),
+    ):
+        put(dataset, lambda dataset=dataset, lines=lines: ReportParser(dataset).rows(list(lines())))
     manifest = Manifest(
         run_id=run_id,
         as_of=as_of,

@@ -54,13 +54,17 @@ def test_waste_money_and_renewals_follow_the_configured_price(build: Build) -> N
     )
 
 
+FILLED_LATER = {"assurance-changes", "realised-savings", "rightsizing-recommendations"}
+
+
 def test_detail_lists_match_the_catalogue_and_hold_no_productivity_figure(build: Build) -> None:
     run = build(1, 1500).compute()
     assert set(run.lists) == {spec.id for spec in REPORTS}
     forbidden = {m.id for m in METRICS} | {"send_count", "receive_count", "call_count", "read_count"}
     for spec in REPORTS:
         rows = list(run.lists[spec.id]())
-        assert rows or spec.id == "assurance-changes", spec.id  # changes: filled by the job, against a run
+        # changes and realised savings: filled by the job against a run; right-sizing needs prices (none here)
+        assert rows or spec.id in FILLED_LATER, spec.id
         for row in rows:
             assert list(row) == spec.column_names(), spec.id
         names = {c.name for c in spec.columns}

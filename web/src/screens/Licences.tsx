@@ -1,4 +1,5 @@
-/** Licences: every SKU's seats (table and chart) and, for admins, the licences that could be reclaimed. */
+/** Licences: every SKU's seats (table and chart), Copilot, right-sizing and the savings realised; for admins,
+ * the licences that could be reclaimed. */
 import { HorizontalBarChart, type ChartProps } from "@fluentui/react-charts";
 import {
   Dropdown,
@@ -28,6 +29,9 @@ import { whenNotPublished } from "../components/NotPublished";
 import { cell, type ReportRow } from "../components/ReportTable";
 import { EmptyState, Load } from "../components/states";
 import { formatCount, formatMoney, formatPercent } from "../format";
+import { CopilotSeats } from "./LicencesCopilot";
+import { Rightsizing, isRightsizingWarning } from "./LicencesRightsizing";
+import { Savings } from "./LicencesSavings";
 
 const RECLAIMABLE = "reclaimable-licences";
 const CHART_SKUS = 10;
@@ -258,7 +262,7 @@ export function Licences() {
         {(utilisation) => (
           <>
             <AsOf asOf={utilisation.as_of} collectedAt={utilisation.collected_at} />
-            <Warnings warnings={utilisation.warnings ?? []} />
+            <Warnings warnings={(utilisation.warnings ?? []).filter((w) => !isRightsizingWarning(w))} />
             <section className={styles.section} aria-labelledby="seats-title">
               <Subtitle1 as="h2" id="seats-title">
                 Seats per licence
@@ -266,6 +270,13 @@ export function Licences() {
               <HorizontalBarChart data={seatChart(utilisation.skus)} culture="en-GB" />
               <SkuTable skus={utilisation.skus} />
             </section>
+            <CopilotSeats copilot={utilisation.copilot} />
+            <Rightsizing
+              moves={utilisation.rightsizing ?? []}
+              warnings={utilisation.warnings ?? []}
+              skus={utilisation.skus}
+            />
+            <Savings />
             {hasRole(session.role, "admin") ? <Reclaimable /> : null}
           </>
         )}
