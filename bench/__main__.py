@@ -173,7 +173,8 @@ def table(results: dict[str, Any]) -> str:
             f"({measured['small_wait_max_scaled_minutes']:.1f} min unscaled); "
             f"{measured['requests_per_1000_accounts']:.1f} requests per 1,000 accounts "
             f"({measured['requests_per_1000_accounts_at_120']:.1f} at 120 a page); "
-            f"incomplete {measured['incomplete']}"
+            f"incomplete {measured['incomplete']}; slots woken too late for and given up "
+            f"{measured['missed_slots']}"
         )
     describers = {"web": web.describe, "backup": backup.describe}
     lines.extend(describe(results[part]) for part, describe in describers.items() if results.get(part))

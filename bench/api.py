@@ -98,7 +98,7 @@ def _admin(services: Services, tenant: TenantContext, issuer_url: str) -> tuple[
     """An admin member of `tenant` with a confirmed TOTP secret (as `dev.seed`): (subject, secret)."""
     box = ensure_mfa_keys(services, services.secrets)
     now, subject = services.clock(), secrets.token_hex(8)
-    member = MemberRepository(services.storage, tenant, services.tokens).create(
+    member = MemberRepository(services.storage, tenant, services.page_signer).create(
         Member(
             member_id=new_member_id(),
             first_name="Bench",
@@ -110,10 +110,10 @@ def _admin(services: Services, tenant: TenantContext, issuer_url: str) -> tuple[
         )
     )
     binding = IdentityBinding(org_id=tenant.org_id, member_id=member.member_id)
-    IdentityIndex(services.storage, services.tokens).bind(identity_key(issuer_url, subject), binding)
+    IdentityIndex(services.storage, services.page_signer).bind(identity_key(issuer_url, subject), binding)
     secret = totp.new_secret()
     sealed = box.encrypt(secret, org_id=tenant.org_id, member_id=member.member_id)
-    OrgTable(services.storage, tenant, TableName.MFA, tokens=services.tokens).upsert(
+    OrgTable(services.storage, tenant, TableName.MFA, tokens=services.page_signer).upsert(
         member.member_id, {"document": MfaRecord(sealed_secret=sealed, confirmed=True).model_dump_json()}
     )
     return subject, secret

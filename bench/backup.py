@@ -70,7 +70,7 @@ def _services(connection: str) -> Services:
         }
     )
     return Services(
-        settings=settings, storage=StorageClients.from_connection_string(connection), tokens=TOKENS
+        settings=settings, storage=StorageClients.from_connection_string(connection), page_signer=TOKENS
     )
 
 

@@ -109,17 +109,23 @@ def running_app(
     *,
     accounts: int = BENCH_ACCOUNTS,
     other_accounts: Sequence[SeedAccount] = (),
+    rightsizing_plants: bool = False,
 ) -> Iterator[RunningApp]:
     """The demo organisation seeded (members bound to the provider's accounts, TOTP enrolled, nothing
     connected yet) and the whole app on free loopback ports. `other_accounts` are provider accounts
-    besides the demo members' (an operator's, say)."""
+    besides the demo members' (an operator's, say); `rightsizing_plants` plants right-sizing candidates
+    in the simulator's tenant."""
     build_web_if_stale()
     graph_secret = secrets.token_urlsafe(16)
     # The gateway's port comes first: the provider allow-lists the app's exact redirect URI on it.
     sock = bind_loopback("127.0.0.1", 0)
     app_url = f"http://127.0.0.1:{sock.getsockname()[1]}"
     simulator_config = SimulatorConfig(
-        accounts=accounts, seed=11, as_of=datetime.now(UTC).date(), client_secret=graph_secret
+        accounts=accounts,
+        seed=11,
+        as_of=datetime.now(UTC).date(),
+        client_secret=graph_secret,
+        rightsizing_plants=rightsizing_plants,
     )
     with (
         start_provider(

@@ -4,6 +4,7 @@ rules and throttling, then dispatches to the endpoint handlers of graph_api.md Â
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from collections.abc import Callable
@@ -14,7 +15,17 @@ from typing import Any
 from aiohttp import web
 from multidict import MultiMapping
 
-from dev.graph_sim import audit_log, directory, policies, reports
+from dev.graph_sim import (
+    applications,
+    audit_log,
+    copilot,
+    directory,
+    domains,
+    pim,
+    policies,
+    reports,
+    sharepoint,
+)
 from dev.graph_sim.auth import Bearer, Tokens
 from dev.graph_sim.config import (
     AppRegistration,
@@ -155,7 +166,9 @@ class GraphSimulator:
         if throttled is not None:
             return throttled
         try:
-            response = routed.handler()
+            # Built off the event loop, as Graph admits (and counts) a request when it arrives, not once
+            # the response it is building for another is done (a page of 500 users takes tens of ms).
+            response = await asyncio.to_thread(routed.handler)
         except QueryError as exc:
             return bad_request(str(exc))
         if rule is not None and rule.kind is FaultKind.TRUNCATED and isinstance(response.body, bytes):
@@ -198,6 +211,26 @@ class GraphSimulator:
                 2,
             ),
             "/roleManagement/directory/roleAssignments": self._roles_route,
+            "/policies/roleManagementPolicyAssignments": lambda c: Routed(
+                Endpoint.ROLE_ASSIGNMENTS,
+                lambda: (
+                    _ok(
+                        pim.role_management_policy_assignments(
+                            self.tenant, parse_filter(c.query.get("$filter")), c.meta
+                        )
+                    )
+                    if c.premium
+                    else pim.not_licensed()
+                ),
+            ),
+            "/roleManagement/directory/roleAssignmentScheduleInstances": lambda c: Routed(
+                Endpoint.ROLE_ASSIGNMENTS,
+                lambda: (
+                    _ok(pim.role_assignment_schedule_instances(self.tenant, c.meta))
+                    if c.premium
+                    else pim.not_licensed()
+                ),
+            ),
             "/groups": lambda c: Routed(
                 Endpoint.GROUPS,
                 lambda: _ok(directory.groups(self.tenant, parse_select(c.query.get("$select")), c.meta)),
@@ -216,11 +249,22 @@ class GraphSimulator:
                     ("/policies/authenticationMethodsPolicy", policies.authentication_methods_policy),
                 )
             },
+            "/domains": lambda c: Routed(Endpoint.DOMAINS, lambda: _ok(domains.domains(self.tenant, c.meta))),
+            "/applications": lambda c: Routed(
+                Endpoint.APPLICATIONS, lambda: _ok(applications.applications(self.tenant, c.meta))
+            ),
+            applications.GRANTS_PATH: lambda c: Routed(
+                Endpoint.APPLICATIONS, lambda: _ok(applications.graph_permission_grants(self.tenant, c.meta))
+            ),
             "/security/secureScores": lambda c: Routed(
                 Endpoint.SECURE_SCORES,
                 lambda: _ok(
                     directory.secure_scores(self.tenant, parse_top(c.query.get("$top"), 90, 90), c.skip)
                 ),
+            ),
+            "/admin/sharepoint/settings": lambda c: Routed(
+                Endpoint.SHAREPOINT_SETTINGS,
+                lambda: _ok(sharepoint.sharepoint_settings(self.tenant.policies, c.meta + "/$entity")),
             ),
             "/admin/reportSettings": lambda c: Routed(
                 Endpoint.REPORT_SETTINGS,
@@ -286,6 +330,8 @@ class GraphSimulator:
         return Routed(Endpoint.ROLE_ASSIGNMENTS, body, 2 + expand)
 
     def _report(self, call: Call) -> Routed | web.Response:
+        if call.path.startswith("/copilot/reports/"):
+            return self._copilot_report(call)
         if not call.path.startswith("/reports/get"):
             return bad_request(f"Resource not found for the segment '{call.path.strip('/').split('/')[0]}'.")
         parsed = reports.parse_call(call.path, self.config.as_of)
@@ -298,6 +344,18 @@ class GraphSimulator:
             lambda: reports.redirect(self._download_base(call), report, period, ttl),
             1,
             report.value,
+        )
+
+    def _copilot_report(self, call: Call) -> Routed | web.Response:
+        parsed = copilot.parse_call(call.path)
+        if isinstance(parsed, web.Response):
+            return parsed
+        tenant, concealed = self.tenant, self.config.concealed
+        return Routed(
+            Endpoint.REPORTS,
+            lambda: copilot.respond(parsed, tenant, self.clock, concealed),
+            1,
+            parsed.function,
         )
 
     def _download_base(self, call: Call) -> str:

@@ -100,6 +100,8 @@ LIMITS: dict[Endpoint, tuple[Limit, ...]] = {
             Endpoint.ROLE_ASSIGNMENTS,
             Endpoint.SUBSCRIPTIONS,
             Endpoint.POLICIES,
+            Endpoint.DOMAINS,
+            Endpoint.APPLICATIONS,
         )
     },
     Endpoint.REPORTS: USAGE_REPORTS,

@@ -1,4 +1,5 @@
-"""Usage-report CSV cells → JSON values of the snapshot records (graph_api.md §1.1).
+"""Usage-report CSV cells → JSON values of the snapshot records (the reports' CSV, as described in
+https://learn.microsoft.com/graph/api/resources/report).
 
 Dates are `YYYY-MM-DD`, booleans `True`/`False` (`Yes`/`No` in "Has Other Action"), an empty cell is
 null. "Assigned Products" joins upper-case product names with `+`, and some names contain " + "
@@ -12,7 +13,8 @@ import re
 from datetime import date
 
 _PRODUCT_SEPARATOR = re.compile(r"(?<! )\+(?! )")
-# Concealed reports replace names with 32 upper-case hex characters (graph_api.md §1.3).
+# Concealed reports replace names with 32 upper-case hex characters, while the tenant's
+# `displayConcealedNames` is on (https://learn.microsoft.com/graph/api/resources/adminreportsettings).
 _CONCEALED = re.compile(r"[0-9A-F]{32}")
 _TRUE = frozenset({"true", "yes"})
 _FALSE = frozenset({"false", "no"})

@@ -1,4 +1,5 @@
-"""Graph JSON items → snapshot record rows (snake_case, only what insights use; graph_api.md §2–§6).
+"""Graph JSON items → snapshot record rows (snake_case, only what insights use). Each function follows the
+properties of its resource as Microsoft documents them (https://learn.microsoft.com/graph/api/overview).
 
 Each mapping is validated by its record model, so a page whose items lack an id or carry the wrong
 types fails the dataset with a reason instead of writing a bad row.
@@ -103,11 +104,35 @@ def subscription(item: Item) -> Item:
     }
 
 
-def report_settings(item: Item) -> Item:
-    # The doc sample wraps the entity in "value"; the live service is believed not to (graph_api.md §1.3).
+def _admin_entity(item: Item) -> Item:
+    """An `/admin/...` singleton: its documented samples wrap the entity in "value"; the live service is
+    believed not to (learn.microsoft.com/graph/api/adminreportsettings-get, .../sharepointsettings-get).
+    Either shape is read."""
     wrapped = item.get("value")
-    entity: Item = wrapped if isinstance(wrapped, dict) else item
-    return {"display_concealed_names": entity.get("displayConcealedNames")}
+    return wrapped if isinstance(wrapped, dict) else item
+
+
+def report_settings(item: Item) -> Item:
+    return {"display_concealed_names": _admin_entity(item).get("displayConcealedNames")}
+
+
+def sharepoint_settings(item: Item) -> Item:
+    entity = _admin_entity(item)
+    idle: Item = entity.get("idleSessionSignOut") or {}
+    return {
+        "sharing_capability": entity.get("sharingCapability"),
+        "sharing_domain_restriction_mode": entity.get("sharingDomainRestrictionMode"),
+        "sharing_allowed_domains": len(entity.get("sharingAllowedDomainList") or []),
+        "is_resharing_by_external_users_enabled": entity.get("isResharingByExternalUsersEnabled"),
+        "is_require_accepting_user_to_match_invited_user_enabled": entity.get(
+            "isRequireAcceptingUserToMatchInvitedUserEnabled"
+        ),
+        "is_legacy_auth_protocols_enabled": entity.get("isLegacyAuthProtocolsEnabled"),
+        "is_unmanaged_sync_app_for_tenant_restricted": entity.get("isUnmanagedSyncAppForTenantRestricted"),
+        "sync_allowed_domains": len(entity.get("allowedDomainGuidsForSyncApp") or []),
+        "idle_session_sign_out_enabled": idle.get("isEnabled"),
+        "idle_session_sign_out_after_seconds": idle.get("signOutAfterInSeconds"),
+    }
 
 
 def registration_detail(item: Item) -> Item:
@@ -202,6 +227,7 @@ def conditional_access_policy(item: Item) -> Item:
         "user_risk_levels": conditions.get("userRiskLevels") or [],
         "sign_in_risk_levels": conditions.get("signInRiskLevels") or [],
         "authentication_strength": (grant.get("authenticationStrength") or {}).get("id"),
+        "include_user_actions": applications.get("includeUserActions") or [],
     }
 
 
@@ -310,6 +336,66 @@ def authentication_methods_policy(item: Item) -> Item:
     }
 
 
+def domain(item: Item) -> Item:
+    return {
+        "id": item.get("id"),
+        "is_verified": bool(item.get("isVerified")),
+        "password_validity_period_in_days": item.get("passwordValidityPeriodInDays"),
+    }
+
+
+def application(item: Item) -> Item:
+    """The app and its credentials' validity; secret text, hints and keys are never kept."""
+    credentials = [
+        {"kind": kind, "start_date_time": c.get("startDateTime"), "end_date_time": c.get("endDateTime")}
+        for kind, field in (("secret", "passwordCredentials"), ("certificate", "keyCredentials"))
+        for c in item.get(field) or []
+    ]
+    return {
+        "id": item.get("id"),
+        "app_id": item.get("appId"),
+        "display_name": item.get("displayName"),
+        "credentials": credentials,
+    }
+
+
+def graph_permission_grant(item: Item) -> Item:
+    return {
+        "id": item.get("id"),
+        "app_role_id": str(item.get("appRoleId") or "").lower(),
+        "principal_id": str(item.get("principalId") or "").lower(),
+        "principal_display_name": item.get("principalDisplayName"),
+        "principal_type": item.get("principalType"),
+        "created_date_time": item.get("createdDateTime"),
+    }
+
+
+def role_assignment_schedule_instance(item: Item) -> Item:
+    return {
+        "id": item.get("id"),
+        "principal_id": str(item.get("principalId") or "").lower(),
+        "role_definition_id": str(item.get("roleDefinitionId") or "").lower(),
+        "assignment_type": item.get("assignmentType"),
+        "member_type": item.get("memberType"),
+        "start_date_time": item.get("startDateTime"),
+        "end_date_time": item.get("endDateTime"),
+    }
+
+
+APPROVAL_RULE = (
+    "Approval_EndUser_Assignment"  # approval to activate (resources/unifiedrolemanagementpolicyapprovalrule)
+)
+
+
+def role_activation_policy(item: Item) -> Item:
+    rules = (item.get("policy") or {}).get("rules") or []
+    approval: Item = next((rule for rule in rules if rule.get("id") == APPROVAL_RULE), {})
+    return {
+        "role_definition_id": str(item.get("roleDefinitionId") or "").lower(),
+        "approval_required": (approval.get("setting") or {}).get("isApprovalRequired"),
+    }
+
+
 def validated(model: type[BaseModel], mapping: Callable[[Item], Item]) -> Callable[[Item], Item]:
     """`mapping`, then the record model's validation, as the JSON the snapshot stores."""
 
@@ -346,4 +432,12 @@ CONVERTERS: dict[str, Callable[[Item], Item]] = {
     "authentication_methods_policy": validated(
         records.AuthenticationMethodsPolicy, authentication_methods_policy
     ),
+    "domains": validated(records.Domain, domain),
+    "applications": validated(records.Application, application),
+    "graph_permission_grants": validated(records.GraphPermissionGrant, graph_permission_grant),
+    "role_assignment_schedule_instances": validated(
+        records.RoleAssignmentScheduleInstance, role_assignment_schedule_instance
+    ),
+    "role_activation_policies": validated(records.RoleActivationPolicy, role_activation_policy),
+    "sharepoint_settings": validated(records.SharePointSettings, sharepoint_settings),
 }

@@ -20,7 +20,10 @@ from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from shared.collection.datasets import Budget, Collector
+from azure.storage.blob.aio import ContainerClient
+
+from shared.collection.carry_forward import KEPT, find_earlier, gives_up, keep_earlier, late
+from shared.collection.datasets import Budget, Collector, Cursor, Outcome
 from shared.collection.encoding import DEFAULT_MEMBER_BYTES
 from shared.collection.progress import FINAL, build_manifest, resume_cursor, run_warnings, to_progress
 from shared.collection.run import (
@@ -132,7 +135,7 @@ class Refresh:
 
     async def _collect(self, message: RefreshTenant, runs: RunRepository, record: RunRecord) -> RefreshResult:
         integrations = IntegrationRepository(self._clients, message.tenant, self._tokens)
-        integration = integrations.get()
+        integration = integrations.find()
         if integration is None:
             return self._fail(runs, record.run_id, "the organisation has no Microsoft 365 integration")
         try:
@@ -181,7 +184,9 @@ class Refresh:
                     for name, p in record.datasets.items()
                     if p.status not in FINAL
                 }
-                outcomes = await collect_datasets(collector, work, self._config.concurrency)
+                outcomes = await self._collect_in_time(
+                    collector, work, record, runs=runs, container=container, sink=sink
+                )
                 datasets = record.datasets | {
                     dataset.value: to_progress(o) for dataset, o in outcomes.items()
                 }
@@ -202,6 +207,39 @@ class Refresh:
             integrations.record_failure(reason, self._clock())
             return self._fail(runs, record.run_id, reason)
         return self._conclude(runs, record, datasets, message)
+
+    async def _collect_in_time(
+        self,
+        collector: Collector,
+        work: dict[Dataset, Cursor | None],
+        record: RunRecord,
+        *,
+        runs: RunRepository,
+        container: ContainerClient,
+        sink: BlobSink,
+    ) -> dict[Dataset, Outcome]:
+        """The datasets, but sign-in activity the run can no longer wait for is kept from an earlier run."""
+        kept: dict[Dataset, Outcome] = {}
+        # When the deadline passed before this invocation, the earlier copy is kept without asking Graph.
+        late_already = KEPT in work and late(record, self._clock())
+        if late_already and (earlier := await self._keep_earlier(runs, record, container, sink)) is not None:
+            kept[KEPT] = earlier
+            work = {dataset: cursor for dataset, cursor in work.items() if dataset is not KEPT}
+        outcomes = kept | await collect_datasets(collector, work, self._config.concurrency)
+        unfinished = outcomes.get(KEPT)
+        if unfinished is not None and gives_up(unfinished, record, self._clock()):
+            outcomes[KEPT] = await self._keep_earlier(runs, record, container, sink) or unfinished
+        return outcomes
+
+    async def _keep_earlier(
+        self, runs: RunRepository, record: RunRecord, container: ContainerClient, sink: BlobSink
+    ) -> Outcome | None:
+        """Sign-in activity copied from the newest earlier run that has it; None when none has."""
+        earlier = find_earlier(runs, record)
+        kept = None if earlier is None else await keep_earlier(container, sink, earlier)
+        if kept is not None:
+            log.warning("run %s: sign-in activity not read in time; kept from %s", record.run_id, kept.as_of)
+        return kept
 
     def _conclude(
         self,

@@ -1,8 +1,9 @@
 """Usage-report CSV → snapshot records, streamed a chunk at a time.
 
-Each record field names the CSV column it comes from (headers verbatim from graph_api.md §1.2) and a
-converter from `csv_values`. Rows are built directly as the JSON `model_dump(mode="json")` would write
-(the unit tests hold every parser to that), so 100k-row reports skip a second validation pass.
+Each record field names the CSV column it comes from (headers verbatim from the report's page, listed at
+https://learn.microsoft.com/graph/api/resources/report) and a converter from `csv_values`. Rows are
+built directly as the JSON `model_dump(mode="json")` would write (the unit tests hold every parser to
+that), so 100k-row reports skip a second validation pass.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 from shared.collection import csv_values as v
 from shared.graph import MalformedResponseError
 from shared.snapshot import Dataset
+from shared.snapshot.records import COPILOT_SURFACES
 
 Converter = Callable[[str], Any]
 Columns = tuple[tuple[str, str, Converter], ...]  # (record field, CSV column, converter)
@@ -33,6 +35,16 @@ _WORKLOADS = (
     ("yammer", "Yammer"),
     ("teams", "Teams"),
 )
+
+
+def _copilot_last_activity_column(surface: str) -> str:
+    """ "Word Copilot Last Activity Date", but "Copilot Chat Last Activity Date"."""
+    return (
+        f"{surface} Last Activity Date"
+        if surface.startswith("Copilot")
+        else f"{surface} Copilot Last Activity Date"
+    )
+
 
 COLUMNS: dict[Dataset, Columns] = {
     Dataset.ACTIVE_USER_DETAIL: (
@@ -138,6 +150,26 @@ COLUMNS: dict[Dataset, Columns] = {
         ("meetings_attended", "Meetings Attended", v.count),
         _PERIOD,
     ),
+    # Copilot reports: v1 columns, which version 2 (the default) keeps (copilotreportroot pages).
+    Dataset.COPILOT_USAGE_USER_DETAIL: (
+        _REFRESH,
+        _UPN,
+        ("display_name", "Display Name", v.optional_text),
+        _LAST,
+        *(
+            (f"{key}_last_activity_date", _copilot_last_activity_column(name), v.optional_day)
+            for key, name in COPILOT_SURFACES
+        ),
+        _PERIOD,
+    ),
+    Dataset.COPILOT_USER_COUNT_TREND: (
+        _REFRESH,
+        ("report_date", "Report Date", v.day),
+        ("any_app_enabled_users", "Any App Enabled Users", v.count),
+        ("any_app_active_users", "Any App Active Users", v.count),
+        *((f"{key}_active_users", f"{name} Active Users", v.count) for key, name in COPILOT_SURFACES),
+        _PERIOD,
+    ),
 }
 # The column whose values are person names, for concealment detection.
 NAME_FIELD = {
@@ -147,6 +179,7 @@ NAME_FIELD = {
     Dataset.ONEDRIVE_USAGE_ACCOUNT_DETAIL: "owner_principal_name",
     Dataset.SHAREPOINT_ACTIVITY_USER_DETAIL: "user_principal_name",
     Dataset.M365_APP_USER_DETAIL: "user_principal_name",
+    Dataset.COPILOT_USAGE_USER_DETAIL: "user_principal_name",
 }
 
 

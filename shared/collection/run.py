@@ -36,6 +36,12 @@ PERMISSION_OF: dict[Dataset, str] = {
     Dataset.AUTHORIZATION_POLICY: "Policy.Read.All",
     Dataset.ADMIN_CONSENT_REQUEST_POLICY: "Policy.Read.All",
     Dataset.AUTHENTICATION_METHODS_POLICY: "Policy.Read.All",
+    Dataset.DOMAINS: "Domain.Read.All",
+    Dataset.APPLICATIONS: "Application.Read.All",
+    Dataset.GRAPH_PERMISSION_GRANTS: "Application.Read.All",
+    Dataset.ROLE_ASSIGNMENT_SCHEDULE_INSTANCES: "RoleManagement.Read.Directory",
+    Dataset.ROLE_ACTIVATION_POLICIES: "RoleManagement.Read.Directory",
+    Dataset.SHAREPOINT_SETTINGS: "SharePointTenantSettings.Read.All",
     Dataset.ACTIVE_USER_DETAIL: _REPORTS,
     Dataset.EMAIL_ACTIVITY_USER_DETAIL: _REPORTS,
     Dataset.TEAMS_USER_ACTIVITY_USER_DETAIL: _REPORTS,
@@ -44,12 +50,19 @@ PERMISSION_OF: dict[Dataset, str] = {
     Dataset.M365_APP_USER_DETAIL: _REPORTS,
     Dataset.ACTIVE_USER_COUNTS: _REPORTS,
     Dataset.TEAMS_USER_ACTIVITY_COUNTS: _REPORTS,
+    Dataset.COPILOT_USAGE_USER_DETAIL: _REPORTS,
+    Dataset.COPILOT_USER_COUNT_TREND: _REPORTS,
 }
 
 
 def permission_missing(error: str | None) -> bool:
     """Whether a dataset failed because the app lacks a permission: the customer's to fix, not a retry's."""
     return error is not None and f"403 {PERMISSION_DENIED}" in error
+
+
+def throttled_out(error: str | None) -> bool:
+    """Whether a dataset failed because Graph still answered 429 when the bounded retries ran out."""
+    return error is not None and "answered 429 " in error
 
 
 def failure_reason(dataset: Dataset, error: str | None) -> str:

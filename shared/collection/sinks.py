@@ -12,14 +12,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
-from azure.storage.blob import BlobBlock, ContentSettings
-from azure.storage.blob.aio import BlobClient, ContainerClient
+from azure.storage.blob.aio import ContainerClient
 
 from shared.snapshot import Manifest
+from shared.storage.block_blobs import AsyncBlobFolder, AsyncBlockBlob
 
 BLOCK_BYTES = 4 * 1024 * 1024
-_GZIP = ContentSettings(content_type="application/gzip")
-_JSON = ContentSettings(content_type="application/json")
+_GZIP = "application/gzip"
+_JSON = "application/json"
 _READ_CHUNK = 1024 * 1024
 
 
@@ -70,7 +70,7 @@ class _Hashing:
 
 
 class BlobDatasetWriter:
-    def __init__(self, blob: BlobClient, committed: list[str], size: int) -> None:
+    def __init__(self, blob: AsyncBlockBlob, committed: list[str], size: int) -> None:
         self._blob = blob
         self._blocks = committed
         self._size = size
@@ -89,7 +89,7 @@ class BlobDatasetWriter:
             return
         # Ids must have one length within a blob. Restaging an id (after a crash) replaces that block.
         block_id = f"{len(self._blocks):08d}"
-        await self._blob.stage_block(block_id, bytes(self._buffer))
+        await self._blob.stage(block_id, bytes(self._buffer))
         self._blocks.append(block_id)
         self._buffer.clear()
 
@@ -102,7 +102,7 @@ class BlobDatasetWriter:
 
     async def checkpoint(self) -> Position:
         await self._stage()
-        await self._blob.commit_block_list([BlobBlock(b) for b in self._blocks], content_settings=_GZIP)
+        await self._blob.commit(self._blocks, content_type=_GZIP)
         return Position(self._size, len(self._blocks))
 
     async def finish(self) -> Written:
@@ -110,8 +110,7 @@ class BlobDatasetWriter:
         if self._hash.hasher is not None:
             return Written(self._size, self._hash.hasher.hexdigest())
         hasher = hashlib.sha256()
-        download = await self._blob.download_blob()
-        async for chunk in download.chunks():
+        async for chunk in self._blob.chunks():
             hasher.update(chunk)
         return Written(self._size, hasher.hexdigest())
 
@@ -120,24 +119,22 @@ class BlobSink:
     """Datasets as block blobs under `prefix` in an (async) container client."""
 
     def __init__(self, container: ContainerClient, prefix: str) -> None:
-        self._container = container
-        self._prefix = prefix
+        self._folder = AsyncBlobFolder(container, prefix)
 
     async def open(self, name: str, resume: Position | None) -> DatasetWriter:
-        blob = self._container.get_blob_client(self._prefix + name)
+        blob = self._folder.blob(name)
         if resume is None or resume.parts == 0:
             return BlobDatasetWriter(blob, [], 0)
-        committed, _ = await blob.get_block_list("committed")
+        committed = await blob.committed()
         # A crash after a commit but before the cursor was saved leaves extra committed blocks: keep
         # only those the cursor counts, and stage the rest again.
         kept = committed[: resume.parts]
         if len(kept) != resume.parts or sum(b.size for b in kept) != resume.size:
             raise RuntimeError(f"{name}: the saved cursor does not match the committed blocks")
-        return BlobDatasetWriter(blob, [b.id for b in kept], resume.size)
+        return BlobDatasetWriter(blob, [b.block_id for b in kept], resume.size)
 
     async def write_manifest(self, manifest: Manifest) -> None:
-        blob = self._container.get_blob_client(self._prefix + "manifest.json")
-        await blob.upload_blob(manifest.model_dump_json(), overwrite=True, content_settings=_JSON)
+        await self._folder.blob("manifest.json").upload(manifest.model_dump_json(), content_type=_JSON)
 
 
 class FileDatasetWriter:

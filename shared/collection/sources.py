@@ -1,5 +1,6 @@
 """What each dataset fetches: the msgraph-sdk request(s), with least-privilege `$select`, and how
-its items become records. Endpoint shapes and limits: graph_api.md §1–§6."""
+its items become records. Endpoint shapes and limits: each endpoint's page in the Microsoft Graph v1.0
+reference (https://learn.microsoft.com/graph/api/overview)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from kiota_abstractions.request_information import RequestInformation
 from shared.collection.graph_records import CONVERTERS, Item, principal_type, role_group_member
 from shared.graph import GraphSession
 from shared.snapshot import Dataset
-from shared.snapshot.roles import PRIVILEGED_ROLES, ROLE_GROUPS_NOT_EXPANDED
+from shared.snapshot.roles import GLOBAL_ADMINISTRATOR, PRIVILEGED_ROLES, ROLE_GROUPS_NOT_EXPANDED
 
 USERS_PAGE = 999
 # Graph's largest page when signInActivity is selected: "use $top=500 to get the maximum 500 users per
@@ -30,6 +31,10 @@ OLDER_SIGN_IN_PAGE = 120
 AUDIT_LOOKBACK = timedelta(days=7)
 SECURE_SCORE_DAYS = 90  # latest first: today's score and the 90 days Graph keeps (the trend)
 DETAIL_PERIOD = "D30"
+# Copilot: the longest period, so a seat's days since last use are known up to 180 days; the 7/28/90-day
+# windows are counted from the dates. The trend's 90 daily rows match the adoption trend's.
+COPILOT_DETAIL_PERIOD = "D180"
+COPILOT_TREND_PERIOD = "D90"
 COUNTS_PERIOD = "D90"  # daily rows for the adoption trend on a first run
 USER_FIELDS = [
     "id",
@@ -46,6 +51,9 @@ USER_FIELDS = [
     "licenseAssignmentStates",
 ]
 GROUPS_PAGE = 999
+APPLICATIONS_PAGE = 999
+MICROSOFT_GRAPH_APP_ID = "00000003-0000-0000-c000-000000000000"
+PIM_UNAVAILABLE = "pim_unavailable"  # the tenant has no Entra ID P2: no Privileged Identity Management
 # The member facts a role holder needs (`records.RoleAssignment`), read from a role-assignable group.
 MEMBER_FIELDS = ["id", "displayName", "accountEnabled", "userType", "onPremisesSyncEnabled"]
 
@@ -94,6 +102,22 @@ class ReportSource:
         return get(getattr(session.sdk.reports, self.method)(self.period))
 
 
+@dataclass(frozen=True, slots=True)
+class CopilotReportSource(ReportSource):
+    """A Microsoft 365 Copilot usage report: `GET /copilot/reports/{function}(period='…',version='v2')`
+    (Reports.Read.All), answered 200 with the CSV itself. msgraph-sdk 1.x has no builder for
+    `/copilot/reports`, so the request is built by hand and sent through the same session (auth, retries,
+    throttling). Version 2 is the default and the richer one; its periods are D7, D28, D90, D180 and ALL
+    (learn.microsoft.com/microsoft-365/copilot/extensibility/api/admin-settings/reports/
+    copilotreportroot-getmicrosoft365copilotusageuserdetail)."""
+
+    def request(self, session: GraphSession) -> RequestInformation:
+        url = f"{session.base_url}/copilot/reports/{self.method}(period='{self.period}',version='v2')"
+        info = session.request_for(url)
+        info.headers.remove("Accept")  # a CSV stream, not JSON
+        return info
+
+
 Source = JsonSource | ReportSource
 
 
@@ -112,6 +136,16 @@ def role_group_members(session: GraphSession, assignment: Item) -> list[Expansio
         return []
     members = session.sdk.groups.by_group_id(str(assignment.get("principalId"))).transitive_members
     return [(get(members.graph_user, select=MEMBER_FIELDS), role_group_member(assignment))]
+
+
+def graph_permission_grants(session: GraphSession) -> list[RequestInformation]:
+    """Every Microsoft Graph application permission granted in the tenant, in one listing: the app role
+    assignments to Microsoft Graph's service principal, addressed by its appId, which is the same in every
+    tenant (Application.Read.All; learn.microsoft.com/graph/api/serviceprincipal-list-approleassignedto).
+    The SDK has no builder for the alternate key, so the URL is written out."""
+    fields = "id,appRoleId,principalId,principalDisplayName,principalType,createdDateTime"
+    path = f"/servicePrincipals(appId='{MICROSOFT_GRAPH_APP_ID}')/appRoleAssignedTo?$select={fields}"
+    return [session.request_for(session.base_url + path)]
 
 
 def directory_audits(session: GraphSession) -> list[RequestInformation]:
@@ -221,6 +255,65 @@ SOURCES: dict[Dataset, Source] = {
         lambda g: [get(g.sdk.policies.authentication_methods_policy)],
         entity=True,
     ),
+    # learn.microsoft.com/graph/api/domain-list (Domain.Read.All): every domain, verified or not.
+    Dataset.DOMAINS: _json(
+        Dataset.DOMAINS,
+        lambda g: [get(g.sdk.domains, select=["id", "isVerified", "passwordValidityPeriodInDays"])],
+    ),
+    # learn.microsoft.com/graph/api/application-list (Application.Read.All): app registrations and their
+    # credentials' validity.
+    Dataset.APPLICATIONS: _json(
+        Dataset.APPLICATIONS,
+        lambda g: [
+            get(
+                g.sdk.applications,
+                select=["id", "appId", "displayName", "passwordCredentials", "keyCredentials"],
+                top=APPLICATIONS_PAGE,
+            )
+        ],
+    ),
+    Dataset.GRAPH_PERMISSION_GRANTS: _json(Dataset.GRAPH_PERMISSION_GRANTS, graph_permission_grants),
+    # learn.microsoft.com/graph/api/rbacapplication-list-roleassignmentscheduleinstances: the active
+    # assignments, permanent or activated through PIM (RoleManagement.Read.Directory covers its least
+    # privileged RoleAssignmentSchedule.Read.Directory).
+    Dataset.ROLE_ASSIGNMENT_SCHEDULE_INSTANCES: _json(
+        Dataset.ROLE_ASSIGNMENT_SCHEDULE_INSTANCES,
+        lambda g: [
+            get(
+                g.sdk.role_management.directory.role_assignment_schedule_instances,
+                select=[
+                    "id",
+                    "principalId",
+                    "roleDefinitionId",
+                    "assignmentType",
+                    "memberType",
+                    "startDateTime",
+                    "endDateTime",
+                ],
+            )
+        ],
+        unavailable_warning=PIM_UNAVAILABLE,
+    ),
+    # learn.microsoft.com/graph/api/policyroot-list-rolemanagementpolicyassignments: the Global
+    # Administrator role's PIM policy with its rules (RoleManagement.Read.Directory covers its least
+    # privileged RoleManagementPolicy.Read.Directory).
+    Dataset.ROLE_ACTIVATION_POLICIES: _json(
+        Dataset.ROLE_ACTIVATION_POLICIES,
+        lambda g: [
+            get(
+                g.sdk.policies.role_management_policy_assignments,
+                filter="scopeId eq '/' and scopeType eq 'DirectoryRole' "
+                f"and roleDefinitionId eq '{GLOBAL_ADMINISTRATOR}'",
+                expand=["policy($expand=rules)"],
+            )
+        ],
+        unavailable_warning=PIM_UNAVAILABLE,
+    ),
+    # learn.microsoft.com/graph/api/sharepointsettings-get (SharePointTenantSettings.Read.All, the least
+    # privileged application permission): the tenant's sharing and session settings, one entity.
+    Dataset.SHAREPOINT_SETTINGS: _json(
+        Dataset.SHAREPOINT_SETTINGS, lambda g: [get(g.sdk.admin.sharepoint.settings)], entity=True
+    ),
     **{
         dataset: ReportSource(method, period)
         for dataset, method, period in (
@@ -246,4 +339,10 @@ SOURCES: dict[Dataset, Source] = {
             (Dataset.TEAMS_USER_ACTIVITY_COUNTS, "get_teams_user_activity_counts_with_period", COUNTS_PERIOD),
         )
     },
+    Dataset.COPILOT_USAGE_USER_DETAIL: CopilotReportSource(
+        "getMicrosoft365CopilotUsageUserDetail", COPILOT_DETAIL_PERIOD
+    ),
+    Dataset.COPILOT_USER_COUNT_TREND: CopilotReportSource(
+        "getMicrosoft365CopilotUserCountTrend", COPILOT_TREND_PERIOD
+    ),
 }

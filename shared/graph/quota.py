@@ -23,7 +23,10 @@ a request spends, with one ETag-conditional write per row (the app-wide row, the
 until the slot and sends. Slots are spaced by the quota's period ÷ requests (plus a small margin for the
 time a request takes to reach Graph), so no window of the quota's length ever holds more than its
 requests: our own traffic never exceeds a shared quota, and a 429 is a rare event for the bounded retries,
-not the pacing mechanism. A write that loses a race reads again; nothing is held in process.
+not the pacing mechanism. A write that loses a race reads again; nothing is held in process. The margin is
+also the only slack a late request has: a worker that wakes for its slot later than part of that slack
+(a busy event loop, a paused instance) gives the slot up and reserves another, since sent late its request
+would land inside the window of the requests after it and be refused (`GovernorConfig.late_share`).
 
 Fairness and priority: a worker holds at most one reservation per request it is about to send, and may
 reserve only a short way ahead of now: the nightly batch `lookahead` intervals, a member's on-demand
@@ -47,6 +50,8 @@ from typing import Any
 import httpx
 from kiota_http.middleware.middleware import BaseMiddleware
 
+from shared.ownership import Rows, TableOwner
+from shared.services import Services
 from shared.storage import (
     ConcurrencyError,
     NotFoundError,
@@ -55,6 +60,7 @@ from shared.storage import (
     StorageClients,
     TableName,
     TablePartition,
+    TenantContext,
 )
 
 log = logging.getLogger(__name__)
@@ -118,6 +124,10 @@ class GovernorConfig:
     lookahead: float = 2.0  # how many intervals ahead the nightly batch may reserve
     member_lookahead: float = 30.0  # and a member's refresh
     min_lookahead_seconds: float = 0.25  # never less (storage round trips of a time-scaled schedule)
+    # A worker that wakes this share of the margin's slack after its slot (a busy event loop, a paused
+    # instance) gives the slot up and reserves another: sent late, its request would land in the next
+    # requests' window. The rest of the slack covers the request's way to Graph.
+    late_share: float = 0.5
 
 
 @dataclass(slots=True)
@@ -125,6 +135,7 @@ class GovernorStats:
     permits: int = 0
     waited_seconds: float = 0.0
     conflicts: int = 0  # writes that lost a race and read again
+    missed: int = 0  # slots given up because the worker woke too late to use them
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,6 +176,14 @@ class QuotaGovernor:
         minimum = self.config.min_lookahead_seconds * (4 if priority is Priority.MEMBER else 1)
         return max(intervals * widest, minimum)
 
+    def _late_tolerance(self, demand: Demand) -> float:
+        """How late after its slot a request may still go. A quota's `requests` back-to-back slots span
+        its window plus the margin, so a request sent up to margin × window late (on its way to Graph
+        included) still never makes a window hold more than the quota; `late_share` of that is for
+        waking up, measured on the quota whose slots are widest (the one a busy schedule is dense in)."""
+        widest = max((*demand.app, *demand.tenant), key=self.interval)
+        return self.config.late_share * self.config.margin * widest.seconds / self.config.scale
+
     def _read(self, key: str) -> _Row:
         try:
             entity = self._rows.get(key)
@@ -204,6 +223,23 @@ class QuotaGovernor:
         """Wait for a permit for app `app_id` (client id) to send one request that spends `demand` in
         `tenant_id`; the seconds waited."""
         started = self._clock()
+        while True:
+            slot = await self._next_slot(demand, app_id, tenant_id, priority)
+            # Lateness counts from when the worker could first send: a slot that came up while it was
+            # being reserved (an idle schedule) is not missed by waking late, and reserving again
+            # would only take as long again.
+            due = max(slot, self._clock())
+            await self._sleep(max(0.0, due - self._clock()))
+            if self._clock() - due <= self._late_tolerance(demand):
+                break
+            self.stats.missed += 1
+        waited = self._clock() - started
+        self.stats.permits += 1
+        self.stats.waited_seconds += waited
+        return waited
+
+    async def _next_slot(self, demand: Demand, app_id: str, tenant_id: str, priority: Priority) -> float:
+        """The time of a slot reserved in every schedule `demand` spends."""
         lookahead = self._lookahead(demand, priority)
         while True:
             try:
@@ -213,14 +249,11 @@ class QuotaGovernor:
                 await self._sleep(random.uniform(0, 0.01))  # noqa: S311 -- jitter, not security
                 continue
             if slot >= 0:
-                break
-            # Too far ahead: wait until the schedule is within reach, spread so waiters do not collide.
-            await self._sleep(-slot + random.uniform(0, min(self.interval(q) for q in demand.app)))  # noqa: S311
-        await self._sleep(max(0.0, slot - self._clock()))
-        waited = self._clock() - started
-        self.stats.permits += 1
-        self.stats.waited_seconds += waited
-        return waited
+                return slot
+            # Too far ahead: wait until the schedule is within reach, spread over one slot of its widest
+            # quota so the waiters come back one by one rather than all race for the same row at once.
+            spread = max(self.interval(q) for q in (*demand.app, *demand.tenant))
+            await self._sleep(-slot + random.uniform(0, spread))  # noqa: S311
 
     def record_accounts(self, app_id: str, tenant_id: str, accounts: int) -> None:
         """Remember a tenant's size (from its latest refresh): the daily plan's estimate of its pages."""
@@ -266,3 +299,21 @@ class QuotaHandler(BaseMiddleware):
     async def send(self, request: httpx.Request, transport: httpx.AsyncBaseTransport) -> httpx.Response:
         await self._gate.before(request)
         return await super().send(request, transport)
+
+
+def _tenant_rows(services: Services, tenant: TenantContext) -> list[Rows]:
+    """The schedules of the organisation's Microsoft 365 tenant (one per app it connected through)."""
+    integration = services.org(tenant).integration.find()
+    if integration is None:
+        return []
+    rows = SharedTable(services.storage, TableName.QUOTAS, tokens=services.page_signer).partition(PARTITION)
+    prefix = f"{TENANT_ROW}{integration.tenant_id.lower()}|"
+    return [Rows(rows, [entity.row_key for entity in rows.query(prefix=prefix, select=["RowKey"])])]
+
+
+QUOTAS_OWNER = TableOwner(
+    table=TableName.QUOTAS,
+    module=__name__,
+    organisation_rows=_tenant_rows,
+    keeps="names no member; a schedule row is overwritten as it is used, never outdated",
+)

@@ -1,10 +1,11 @@
 """Retries for throttled and unavailable Graph responses, honouring `Retry-After` within a bound.
 
-kiota's RetryHandler parses `Retry-After` with `int()`, so Graph's fractional values ("2.128",
-graph_api.md §7) fall back to its 3-second-plus backoff, and it will wait any integer value the server
-names. This middleware takes seconds as a float (or an HTTP date), backs off exponentially with jitter
-when the header is absent (Conditional Access sends none), and gives the response back to the caller
-when the next wait would break a per-wait or per-request bound, so no invocation sleeps unboundedly.
+kiota's RetryHandler parses `Retry-After` with `int()`, so Graph's fractional values ("2.128"; the header
+is described in https://learn.microsoft.com/graph/throttling) fall back to its 3-second-plus backoff,
+and it will wait any integer value the server names. This middleware takes seconds as a float (or an
+HTTP date), backs off exponentially with jitter when the header is absent (Conditional Access sends
+none), and gives the response back to the caller when the next wait would break a per-wait or
+per-request bound, so no invocation sleeps unboundedly.
 """
 
 from __future__ import annotations

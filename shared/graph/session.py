@@ -5,7 +5,8 @@ kiota's Azure Identity provider with explicit scopes, and sends it through its m
 (redirects, our bounded retries, user agent, telemetry). Bodies are parsed with `json` straight into the
 snapshot's pydantic records instead of kiota's model graph: one pass instead of two, several times
 cheaper per user at 100k accounts. Paging is a manual `@odata.nextLink` loop, because msgraph-core's
-PageIterator stops at the first empty page (graph_api.md §8), and a nextLink is followed only on the
+PageIterator stops at the first empty page (a page may be empty and still carry a nextLink: keep
+following it, https://learn.microsoft.com/graph/paging), and a nextLink is followed only on the
 configured Graph origin, so a token is never sent elsewhere.
 
 A JSON answer that arrives broken (a 200 whose body is cut off, is an HTML error page or is not a page,
@@ -70,7 +71,7 @@ class GraphSession:
         """`quota`: a permit from the fleet's shared Graph quotas before each request they limit (after
         the retry handler, so every attempt takes one)."""
         # Without a trailing slash: httpx would add one and the SDK's `{+baseurl}/users` would then
-        # send `/v1.0//users` (graph_api.md §8).
+        # send `/v1.0//users`.
         self.base_url = base_url.rstrip("/")
         origin = urlsplit(self.base_url)
         if origin.scheme not in ("https", "http") or not origin.hostname:

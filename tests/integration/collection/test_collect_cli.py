@@ -169,6 +169,9 @@ def test_non_premium_tenant_is_a_warning_and_concealed_names_are_flagged(tmp_pat
     assert (
         statuses.pop("registration_details") == statuses.pop("conditional_access_policies") == "unavailable"
     )
+    # Privileged Identity Management needs Entra ID P2: Graph answers 400 AadPremiumLicenseRequired.
+    assert statuses.pop("role_assignment_schedule_instances") == "unavailable"
+    assert statuses.pop("role_activation_policies") == "unavailable"
     assert set(statuses.values()) == {"complete"}
     assert {"signin_activity_unavailable", "reports_concealed"} <= set(found.warnings)
     assert "reports_concealed" in found.entry("teams_user_activity_user_detail").warnings  # type: ignore[union-attr]

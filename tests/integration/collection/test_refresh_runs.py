@@ -195,7 +195,7 @@ def test_without_a_connected_integration_the_run_fails_readably(clients, secrets
 
 
 def _integration(clients: StorageClients, tenant: TenantContext) -> M365Integration:
-    found = IntegrationRepository(clients, tenant, TOKENS).get()
+    found = IntegrationRepository(clients, tenant, TOKENS).find()
     assert found is not None
     return found
 
