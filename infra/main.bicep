@@ -93,7 +93,8 @@ resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
 // UK-only hosting, enforced by Azure Policy in the subscription. The built-in "Allowed locations"
 // excludes resource groups and `global` resources (its rule skips both), so resource groups get the
 // built-in "Allowed locations for resource groups" as well. Global resources (private DNS zones, the
-// action group) hold configuration only, never customer data.
+// action group) hold configuration only, never customer data; the Communication Services resources
+// (customer e-mail) are global by design and keep their data at rest in the UK (dataLocation 'UK').
 // https://learn.microsoft.com/azure/governance/policy/samples/built-in-policies#general
 resource allowedLocations 'Microsoft.Authorization/policyAssignments@2024-04-01' = {
   name: 'insight365-allowed-locations-${environmentName}'
@@ -220,6 +221,17 @@ module backup 'modules/backup.bicep' = {
   }
 }
 
+module email 'modules/email.bicep' = {
+  name: 'email'
+  scope: rg
+  params: {
+    tags: tags
+    communicationServiceName: '${abbrs.communicationService}${resourceToken}'
+    emailServiceName: '${abbrs.emailService}${resourceToken}'
+    workspaceId: monitoring.outputs.workspaceId
+  }
+}
+
 module functionApp 'modules/functionapp.bicep' = {
   name: 'functionapp'
   scope: rg
@@ -243,6 +255,8 @@ module functionApp 'modules/functionapp.bicep' = {
     oidcAudience: oidcAudience
     spaOrigins: spaOrigins
     deployerIpRanges: deployerIpRanges
+    acsEndpoint: email.outputs.endpoint
+    acsSender: email.outputs.sender
     workspaceId: monitoring.outputs.workspaceId
   }
 }
@@ -255,6 +269,7 @@ module rbac 'modules/rbac.bicep' = {
     storageAccountName: storage.outputs.accountName
     keyVaultName: keyVault.outputs.vaultName
     appInsightsName: monitoring.outputs.appInsightsName
+    communicationServiceName: email.outputs.communicationServiceName
   }
 }
 

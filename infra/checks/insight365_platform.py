@@ -7,7 +7,7 @@ from typing import Any
 
 from checkov.arm.base_resource_check import BaseResourceCheck
 from checkov.common.models.enums import CheckCategories, CheckResult
-from insight365_support import as_list, get_path, result
+from insight365_support import app_settings, as_list, get_path, result
 
 # App settings that hold secrets must be Key Vault references, never values.
 SECRET_SETTING = re.compile(r"(CONNECTION_?STRING|SECRET|PASSWORD|_KEY)$", re.IGNORECASE)
@@ -45,11 +45,7 @@ def function_app_problems(conf: dict[str, Any]) -> list[str]:
     runtime = get_path(properties, "functionAppConfig.runtime", {})
     if runtime != {"name": "python", "version": "3.11"}:
         problems.append(f"functionAppConfig.runtime {runtime!r} is not python 3.11 on Flex Consumption")
-    settings = {
-        item.get("name"): item.get("value")
-        for item in as_list(get_path(properties, "siteConfig.appSettings"))
-        if isinstance(item, dict)
-    }
+    settings = app_settings(conf)
     if settings.get("AzureWebJobsStorage__credential") != "managedidentity":
         problems.append("AzureWebJobsStorage__credential is not 'managedidentity'")
     if "AzureWebJobsStorage" in settings:

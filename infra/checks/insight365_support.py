@@ -45,6 +45,15 @@ def as_list(value: Any) -> list[Any]:
     return list(value) if isinstance(value, list) else []
 
 
+def app_settings(conf: Mapping[str, Any]) -> dict[Any, Any]:
+    """A site's ``siteConfig.appSettings`` as name → value."""
+    return {
+        item.get("name"): item.get("value")
+        for item in as_list(get_path(conf, "properties.siteConfig.appSettings"))
+        if isinstance(item, Mapping)
+    }
+
+
 def last_segment(reference: Any) -> str:
     """Name of a sub-resource from an id such as ``'${gatewayId}/httpListeners/https'``."""
     if isinstance(reference, Mapping):

@@ -327,6 +327,65 @@ def api_routes_only_to_function_app(deployment: Deployment, repository: Path) ->
     return problems
 
 
+# Sending e-mail through Communication Services as an Entra identity: Microsoft's documented minimum
+# (a custom role), or the built-in "Communication and Email Service Owner".
+EMAIL_SENDER_ACTIONS = frozenset(
+    {
+        "microsoft.communication/communicationservices/read",
+        "microsoft.communication/communicationservices/write",
+        "microsoft.communication/emailservices/write",
+    }
+)
+COMMUNICATION_AND_EMAIL_SERVICE_OWNER = "09976791-48a7-449e-bb21-39d1a415f350"
+
+
+def _granted_actions(deployment: Deployment, role: Any) -> set[str]:
+    if isinstance(role, str) and role.endswith(COMMUNICATION_AND_EMAIL_SERVICE_OWNER):
+        return set(EMAIL_SENDER_ACTIONS)
+    if not isinstance(role, Ref):
+        return set()
+    return {
+        str(action).lower()
+        for body in deployment.bodies(role.node)
+        for permission in body["properties"].get("permissions", [])
+        for action in permission.get("actions", [])
+    }
+
+
+def app_can_send_customer_email(deployment: Deployment, repository: Path) -> list[str]:
+    site, _ = _site(deployment)
+    problems = []
+    for node in deployment.resources("Microsoft.Communication/communicationServices"):
+        for body in deployment.bodies(node):
+            location = body.get("properties", {}).get("dataLocation")
+            for domain in body.get("properties", {}).get("linkedDomains", []):
+                parent = deployment.bodies(domain.node)[0].get("parent") if isinstance(domain, Ref) else None
+                if not isinstance(parent, Ref):
+                    problems.append(f"{node}: linked domain {domain!r} is not a domain of this template")
+                    continue
+                email_location = deployment.bodies(parent.node)[0]["properties"].get("dataLocation")
+                if email_location != location:
+                    problems.append(
+                        f"{node}: its domain's e-mail service stores data in {email_location!r}, "
+                        f"not {location!r} (domains link only within one geography)"
+                    )
+    granted: set[str] = set()
+    for assignment in deployment.resources("Microsoft.Authorization/roleAssignments"):
+        body = deployment.bodies(assignment)[0]
+        principal, scope = body["properties"].get("principalId"), body.get("scope")
+        if (
+            isinstance(principal, Ref)
+            and principal.node == site
+            and isinstance(scope, Ref)
+            and deployment.type_of(scope.node) == "Microsoft.Communication/communicationServices"
+        ):
+            granted |= _granted_actions(deployment, body["properties"].get("roleDefinitionId"))
+    missing = EMAIL_SENDER_ACTIONS - granted
+    if missing:
+        problems.append(f"the app's identity lacks {sorted(missing)} on the Communication Service")
+    return problems
+
+
 def _app_default(field: str, repository: Path) -> str:
     """A setting's default, read from shared/settings.py without importing the app."""
     tree = ast.parse((repository / "shared" / "settings.py").read_text())
@@ -410,6 +469,14 @@ CONSTRAINTS = [
         "one origin: /api/* reaches only the Function App, and nothing else routes to it",
         "https://learn.microsoft.com/azure/application-gateway/url-route-overview (path-based routing)",
         api_routes_only_to_function_app,
+    ),
+    Constraint(
+        "I365-MS-13",
+        "the app's identity may send through the Communication Service; its domain shares its data location",
+        "https://learn.microsoft.com/azure/communication-services/quickstarts/email/send-email-smtp/"
+        "smtp-authentication; https://learn.microsoft.com/azure/communication-services/quickstarts/email/"
+        "connect-email-communication-resource",
+        app_can_send_customer_email,
     ),
 ]
 

@@ -11,7 +11,7 @@
 #      azd environment; refuses to generate new ones for an environment that was deployed before.
 set -euo pipefail
 
-PROVIDERS="Microsoft.App Microsoft.DataProtection Microsoft.Insights Microsoft.KeyVault Microsoft.ManagedIdentity Microsoft.Network Microsoft.OperationalInsights Microsoft.Storage Microsoft.Web"
+PROVIDERS="Microsoft.App Microsoft.Communication Microsoft.DataProtection Microsoft.Insights Microsoft.KeyVault Microsoft.ManagedIdentity Microsoft.Network Microsoft.OperationalInsights Microsoft.Storage Microsoft.Web"
 
 fail() { echo "preprovision: $*" >&2; exit 1; }
 env_value() { azd env get-value "$1" 2>/dev/null || true; }

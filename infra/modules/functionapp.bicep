@@ -42,6 +42,10 @@ param oidcAudience string
 param spaOrigins string
 @description('Comma-separated public CIDR ranges allowed to reach the SCM (deployment) endpoint.')
 param deployerIpRanges string
+@description('Endpoint of the Communication Service that mails customers (email.bicep).')
+param acsEndpoint string
+@description('Sender address on the Azure-managed e-mail domain (email.bicep).')
+param acsSender string
 param workspaceId string
 
 var storageSuffix = environment().suffixes.storage
@@ -198,6 +202,20 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
           // Secret-store names of the TOTP encryption keys; keyvault.bicep creates the first.
           name: 'INSIGHT365_MFA_KEY_IDS'
           value: mfaKeyIds
+        }
+        {
+          // Customers' notices through Azure Communication Services Email, signed with this app's
+          // managed identity: an endpoint and a sender address, no connection string or key.
+          name: 'INSIGHT365_CUSTOMER_EMAIL_CHANNEL'
+          value: 'acs'
+        }
+        {
+          name: 'INSIGHT365_ACS_ENDPOINT'
+          value: acsEndpoint
+        }
+        {
+          name: 'INSIGHT365_ACS_SENDER'
+          value: acsSender
         }
       ]
     }

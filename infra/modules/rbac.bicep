@@ -17,10 +17,17 @@
 //
 // Monitoring Metrics Publisher on Application Insights: telemetry with Entra ID auth, because
 // local (instrumentation key) auth is disabled.
+//
+// Communication Services (customer e-mail): a custom role with exactly the permissions Microsoft
+// documents for sending e-mail as an Entra identity (CommunicationServices Read and Write,
+// EmailServices write), on the Communication Service only; the built-in "Communication and Email
+// Service Owner" would also let the app manage domains and keys.
+// https://learn.microsoft.com/azure/communication-services/quickstarts/email/send-email-smtp/smtp-authentication
 param appPrincipalId string
 param storageAccountName string
 param keyVaultName string
 param appInsightsName string
+param communicationServiceName string
 
 var roleIds = {
   storageBlobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
@@ -39,6 +46,34 @@ resource vault 'Microsoft.KeyVault/vaults@2023-07-01' existing = {
 
 resource appInsights 'Microsoft.Insights/components@2020-02-02' existing = {
   name: appInsightsName
+}
+
+resource communicationService 'Microsoft.Communication/communicationServices@2025-05-01' existing = {
+  name: communicationServiceName
+}
+
+resource emailSenderRole 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
+  name: guid(resourceGroup().id, 'insight365-email-sender')
+  properties: {
+    roleName: 'Insight365 e-mail sender (${subscription().subscriptionId}/${resourceGroup().name})'
+    description: 'Send e-mail through the Insight365 Communication Service with an Entra identity. No keys, domains or other resources.'
+    type: 'CustomRole'
+    permissions: [
+      {
+        actions: [
+          'Microsoft.Communication/CommunicationServices/Read'
+          'Microsoft.Communication/CommunicationServices/Write'
+          'Microsoft.Communication/EmailServices/write'
+        ]
+        notActions: []
+        dataActions: []
+        notDataActions: []
+      }
+    ]
+    assignableScopes: [
+      resourceGroup().id
+    ]
+  }
 }
 
 resource customerSecretsRole 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
@@ -114,6 +149,16 @@ resource telemetry 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   scope: appInsights
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleIds.monitoringMetricsPublisher)
+    principalId: appPrincipalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+resource emailSender 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(communicationService.id, appPrincipalId, emailSenderRole.id)
+  scope: communicationService
+  properties: {
+    roleDefinitionId: emailSenderRole.id
     principalId: appPrincipalId
     principalType: 'ServicePrincipal'
   }

@@ -236,6 +236,7 @@ DIAGNOSABLE = {
     "Microsoft.Network/virtualNetworks",
     "Microsoft.OperationalInsights/workspaces",
     "Microsoft.DataProtection/backupVaults",
+    "Microsoft.Communication/communicationServices",
 }
 
 
@@ -253,8 +254,9 @@ def test_diagnostic_settings_on_everything(parsed: Bicep) -> None:
 
 
 def test_least_privilege_roles(parsed: Bicep) -> None:
-    role = only(parsed, "modules/rbac.bicep", "Microsoft.Authorization/roleDefinitions")["properties"]
-    (permissions,) = role["permissions"]
+    roles = resources(parsed, "modules/rbac.bicep", "Microsoft.Authorization/roleDefinitions")
+    assert set(roles) == {"customerSecretsRole", "emailSenderRole"}
+    (permissions,) = roles["customerSecretsRole"]["properties"]["permissions"]
     assert permissions["actions"] == []
     assert sorted(permissions["dataActions"]) == sorted(
         [
@@ -274,8 +276,21 @@ def test_least_privilege_roles(parsed: Bicep) -> None:
         "monitoringMetricsPublisher": "3913510d-42f4-4e42-8a64-420c390055eb",
     }
     assignments = resources(parsed, "modules/rbac.bicep", "Microsoft.Authorization/roleAssignments")
-    assert len(assignments) == 5
-    assert {str(a["scope"]) for a in assignments.values()} == {"storageAccount", "vault", "appInsights"}
+    assert len(assignments) == 6
+    assert {str(a["scope"]) for a in assignments.values()} == {
+        "storageAccount",
+        "vault",
+        "appInsights",
+        "communicationService",
+    }
+    # Sending customer e-mail: Microsoft's documented minimum, no wildcard, no data actions, no keys.
+    (sending,) = roles["emailSenderRole"]["properties"]["permissions"]
+    assert sorted(sending["actions"]) == [
+        "Microsoft.Communication/CommunicationServices/Read",
+        "Microsoft.Communication/CommunicationServices/Write",
+        "Microsoft.Communication/EmailServices/write",
+    ]
+    assert sending["dataActions"] == []
 
 
 def test_parameters_file_and_azure_yaml() -> None:

@@ -15,7 +15,7 @@ from typing import NamedTuple
 import pytest
 from conftest import INFRA_DIR, ScanResult, scan, skipped_checks
 
-CUSTOM_CHECK_IDS = {f"CKV_I365_{n}" for n in range(1, 23)}
+CUSTOM_CHECK_IDS = {f"CKV_I365_{n}" for n in range(1, 26)}
 
 
 class Mutation(NamedTuple):
@@ -382,6 +382,49 @@ MUTATIONS = [
         "DisableLocalAuth: true",
         "DisableLocalAuth: false",
         "CKV_I365_15",
+    ),
+    # Customer e-mail (Azure Communication Services)
+    m(
+        "email-service-data-outside-uk",
+        "modules/email.bicep",
+        "  properties: {\n    dataLocation: 'UK'\n  }\n}",
+        "  properties: {\n    dataLocation: 'Europe'\n  }\n}",
+        "CKV_I365_23",
+    ),
+    m(
+        "communication-service-data-outside-uk",
+        "modules/email.bicep",
+        "    dataLocation: 'UK'\n    disableLocalAuth: true",
+        "    dataLocation: 'United States'\n    disableLocalAuth: true",
+        "CKV_I365_23",
+    ),
+    m(
+        "communication-service-keys-enabled",
+        "modules/email.bicep",
+        "disableLocalAuth: true",
+        "disableLocalAuth: false",
+        "CKV_I365_24",
+    ),
+    m(
+        "customer-email-by-connection-string",
+        "modules/functionapp.bicep",
+        "name: 'INSIGHT365_ACS_ENDPOINT'\n          value: acsEndpoint",
+        "name: 'INSIGHT365_ACS_ENDPOINT'\n          value: 'endpoint=https://acs.uk.communication.azure.com/;accesskey=${acsKey}'",
+        "CKV_I365_25",
+    ),
+    m(
+        "customer-email-key-from-list-keys",
+        "modules/functionapp.bicep",
+        "name: 'INSIGHT365_ACS_SENDER'\n          value: acsSender",
+        "name: 'INSIGHT365_ACS_SENDER'\n          value: communication.listKeys().primaryConnectionString",
+        "CKV_I365_25",
+    ),
+    m(
+        "customer-email-channel-off",
+        "modules/functionapp.bicep",
+        "name: 'INSIGHT365_CUSTOMER_EMAIL_CHANNEL'\n          value: 'acs'",
+        "name: 'INSIGHT365_CUSTOMER_EMAIL_CHANNEL'\n          value: 'smtp'",
+        "CKV_I365_25",
     ),
 ]
 

@@ -15,7 +15,15 @@ from pydantic import BaseModel, Field
 
 from shared.operations.detections import Finding
 from shared.operations.severity import Severity, key_digest, newest_first
-from shared.storage import ConcurrencyError, PageTokenSigner, SharedTable, StorageClients, TableName
+from shared.ownership import OPERATIONS_RECORD, TableOwner
+from shared.storage import (
+    ConcurrencyError,
+    PageTokenSigner,
+    SharedTable,
+    StorageClients,
+    TableName,
+)
+from shared.storage.documents import document_of, read_document
 
 ALERT_PARTITION = "alert"
 DEDUPLICATE_WITHIN = timedelta(hours=24)
@@ -58,20 +66,18 @@ class AlertStore:
         for _ in range(_WRITE_ATTEMPTS):
             latest = next(iter(self._partition.query(prefix=f"{digest}|")), None)
             if latest is not None:
-                current = Alert.model_validate_json(latest.properties["document"])
+                current = read_document(Alert, latest.properties)
                 if current.last_seen + DEDUPLICATE_WITHIN >= finding.first_seen:
                     merged = _merged(current, finding, now)
                     if merged is None:
                         return current, False
                     try:
-                        self._partition.update(
-                            latest.row_key, {"document": merged.model_dump_json()}, etag=latest.etag
-                        )
+                        self._partition.update(latest.row_key, document_of(merged), etag=latest.etag)
                     except ConcurrencyError:
                         continue
                     return merged, True
             alert = _new_alert(key, finding, now)
-            self._partition.insert(f"{digest}|{newest_first(now)}", {"document": alert.model_dump_json()})
+            self._partition.insert(f"{digest}|{newest_first(now)}", document_of(alert))
             return alert, True
         raise ConcurrencyError("could not record the alert: too much contention")
 
@@ -79,19 +85,15 @@ class AlertStore:
         """Name the incident the alert opened or joined."""
         digest = key_digest(alert.key)
         for entity in self._partition.query(prefix=f"{digest}|"):
-            stored = Alert.model_validate_json(entity.properties["document"])
+            stored = read_document(Alert, entity.properties)
             if stored.alert_id == alert.alert_id:
                 linked = stored.model_copy(update={"incident_id": incident_id})
-                self._partition.update(
-                    entity.row_key, {"document": linked.model_dump_json()}, etag=entity.etag
-                )
+                self._partition.update(entity.row_key, document_of(linked), etag=entity.etag)
                 return linked
         return alert
 
     def list_recent(self, *, limit: int = 100) -> list[Alert]:
-        alerts = [
-            Alert.model_validate_json(entity.properties["document"]) for entity in self._partition.query()
-        ]
+        alerts = [read_document(Alert, entity.properties) for entity in self._partition.query()]
         return sorted(alerts, key=lambda alert: alert.last_seen, reverse=True)[:limit]
 
 
@@ -137,3 +139,11 @@ def _merged(alert: Alert, finding: Finding, now: datetime) -> Alert | None:
             "updated_at": now,
         }
     )
+
+
+ALERTS_OWNER = TableOwner(
+    table=TableName.ALERTS,
+    module=__name__,
+    organisation_rows=None,
+    keeps=OPERATIONS_RECORD,
+)

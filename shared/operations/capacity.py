@@ -18,11 +18,11 @@ from datetime import datetime, timedelta
 
 from pydantic import BaseModel
 
-from shared.insights.models import PublishedRun
-from shared.insights.store import CURRENT
-from shared.integrations import M365Integration
+from shared.insights.store import iter_current_runs
+from shared.integrations import iter_connections
 from shared.operations.events import read_events
 from shared.operations.severity import Severity, newest_first
+from shared.ownership import OPERATIONS_RECORD, TableOwner
 from shared.settings import Settings
 from shared.storage import (
     NotFoundError,
@@ -34,9 +34,9 @@ from shared.storage import (
     TableName,
     TenantContext,
 )
+from shared.storage.documents import document_of, read_document
 from shared.storage.errors import translate_errors
 from shared.storage.queues import POISON_SUFFIX
-from shared.storage.tables import scan_row
 
 BREACH_PARTITION = "breach"
 GIB = 1024**3
@@ -151,14 +151,9 @@ def _queue_measurements(clients: StorageClients, limits: Limits, now: datetime) 
 
 def _freshness_measurements(clients: StorageClients, limits: Limits, now: datetime) -> Iterator[Measurement]:
     """Hours since publication, for every connected organisation (since connection when none yet)."""
-    published = {
-        org_id: PublishedRun.model_validate_json(row["run"]).published_at
-        for org_id, row in scan_row(clients, TableName.INSIGHTS, CURRENT, ["run"])
-        if row["run"]
-    }
-    for org_id, row in scan_row(clients, TableName.INTEGRATIONS, "m365", ["document"]):
-        connected_at = M365Integration.model_validate_json(row["document"]).connected_at
-        since = published.get(org_id, connected_at)
+    published = {org_id: run.published_at for org_id, run in iter_current_runs(clients)}
+    for org_id, integration in iter_connections(clients):
+        since = published.get(org_id, integration.connected_at)
         hours = (now - since).total_seconds() / 3600
         yield Measurement(limits.freshness, f"org={org_id}", round(hours, 2), org_id)
 
@@ -220,19 +215,27 @@ class BreachLog:
             severity=limit.severity,
             at=now,
         )
-        self._partition.insert(self._row_key(breach), {"document": breach.model_dump_json()})
+        self._partition.insert(self._row_key(breach), document_of(breach))
         return breach
 
     def link_incident(self, breach: Breach, incident_id: str) -> Breach:
         linked = breach.model_copy(update={"incident_id": incident_id})
-        self._partition.upsert(self._row_key(breach), {"document": linked.model_dump_json()})
+        self._partition.upsert(self._row_key(breach), document_of(linked))
         return linked
 
     def list_recent(self, *, limit: int = 100) -> list[Breach]:
         """The newest breaches first."""
         page = self._partition.list_page(page_size=limit)
-        return [Breach.model_validate_json(entity.properties["document"]) for entity in page.items]
+        return [read_document(Breach, entity.properties) for entity in page.items]
 
     @staticmethod
     def _row_key(breach: Breach) -> str:
         return f"{newest_first(breach.at)}|{breach.breach_id}"
+
+
+CAPACITY_BREACHES_OWNER = TableOwner(
+    table=TableName.CAPACITY_BREACHES,
+    module=__name__,
+    organisation_rows=None,
+    keeps=OPERATIONS_RECORD,
+)

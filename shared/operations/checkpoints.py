@@ -12,6 +12,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from shared.ownership import OPERATIONS_RECORD, TableOwner
 from shared.storage import (
     AlreadyExistsError,
     ConcurrencyError,
@@ -77,3 +78,11 @@ class JobCheckpoint:
             self._partition.update(self._job, {"until": until}, etag=claim.etag)
         except (ConcurrencyError, NotFoundError):
             return
+
+
+OPERATIONS_STATE_OWNER = TableOwner(
+    table=TableName.OPERATIONS_STATE,
+    module=__name__,
+    organisation_rows=None,
+    keeps=OPERATIONS_RECORD,
+)

@@ -14,8 +14,8 @@ from datetime import datetime
 
 from shared.audit import UNATTRIBUTED, AuditEntry, AuditLog
 from shared.organisations import OrganisationRepository
-from shared.platform.operators import PLATFORM
 from shared.storage import PageTokenSigner, StorageClients, TenantContext
+from shared.storage.tenant import PLATFORM
 
 
 @dataclass(frozen=True, slots=True)

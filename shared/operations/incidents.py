@@ -23,6 +23,7 @@ from pydantic import BaseModel, Field
 
 from shared.operations.notifications import Notification, NotificationError, Notifier
 from shared.operations.severity import Severity, key_digest, worst
+from shared.ownership import OPERATIONS_RECORD, TableOwner
 from shared.storage import (
     AlreadyExistsError,
     ConcurrencyError,
@@ -32,6 +33,7 @@ from shared.storage import (
     StorageClients,
     TableName,
 )
+from shared.storage.documents import document_of, read_document
 from shared.storage.tables import scan_row
 
 IncidentState = Literal["new", "triaged", "contained", "resolved", "closed"]
@@ -148,9 +150,7 @@ class IncidentBook:
     def get(self, incident_id: str) -> Incident:
         """The incident, or `NotFoundError`."""
         entity = self._table.partition(incident_id).get(DOCUMENT_ROW)
-        return Incident.model_validate_json(entity.properties["document"]).model_copy(
-            update={"etag": entity.etag}
-        )
+        return read_document(Incident, entity.properties, etag=entity.etag)
 
     def find(self, incident_id: str) -> Incident | None:
         try:
@@ -161,7 +161,7 @@ class IncidentBook:
     def list_all(self) -> list[Incident]:
         """Every incident, open ones first, then by priority and newest."""
         incidents = [
-            Incident.model_validate_json(row["document"])
+            read_document(Incident, row)
             for _, row in scan_row(self._clients, TableName.INCIDENTS, DOCUMENT_ROW, ["document"])
         ]
         incidents.sort(key=lambda incident: incident.opened_at, reverse=True)
@@ -429,7 +429,7 @@ class IncidentBook:
         position = incident.timeline_length
         written = incident.model_copy(update={"timeline_length": position + 1})
         rows: list[tuple[str, dict[str, object], str | None]] = [
-            (DOCUMENT_ROW, {"document": written.model_dump_json(), "state": written.state}, etag or None),
+            (DOCUMENT_ROW, {**document_of(written), "state": written.state}, etag or None),
             (f"t|{position:08d}", {"entry": entry.model_dump_json()}, None),
         ]
         etags = self._table.partition(incident.incident_id).write_together(rows)
@@ -490,3 +490,11 @@ def _breach_reminder(incident: Incident, now: datetime) -> Literal["due_soon", "
     if now >= breach.ico_deadline - ICO_REMINDER_BEFORE:
         return None if breach.last_reminder is not None else "due_soon"
     return None
+
+
+INCIDENTS_OWNER = TableOwner(
+    table=TableName.INCIDENTS,
+    module=__name__,
+    organisation_rows=None,
+    keeps=OPERATIONS_RECORD,
+)

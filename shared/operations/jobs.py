@@ -46,15 +46,15 @@ def _start(claim_since: datetime | None, now: datetime) -> datetime:
 def run_detections(services: Services, notifier: Notifier, now: datetime) -> JobReport:
     """Evaluate every rule over the events since the last run, record alerts, open or join incidents
     for medium-or-worse ones, then escalate what is overdue."""
-    checkpoint = JobCheckpoint(services.storage, services.tokens, DETECTIONS_JOB, lease=LEASE)
+    checkpoint = JobCheckpoint(services.storage, services.page_signer, DETECTIONS_JOB, lease=LEASE)
     claim = checkpoint.claim(now)
     if claim is None:
         return JobReport(claimed=False)
     since = _start(claim.since, now)
     # Events up to a window before `since` complete windows that new events end.
-    events = list(read_events(services.storage, services.tokens, since - LONGEST_WINDOW, now))
-    alerts = AlertStore(services.storage, services.tokens)
-    book = IncidentBook(services.storage, services.tokens, notifier)
+    events = list(read_events(services.storage, services.page_signer, since - LONGEST_WINDOW, now))
+    alerts = AlertStore(services.storage, services.page_signer)
+    book = IncidentBook(services.storage, services.page_signer, notifier)
     report = JobReport(claimed=True, since=since)
     for finding in evaluate_all(events, since):
         alert, changed = alerts.record(finding, now)
@@ -73,16 +73,16 @@ def run_detections(services: Services, notifier: Notifier, now: datetime) -> Job
 
 def run_monitoring(services: Services, notifier: Notifier, now: datetime) -> JobReport:
     """Measure, record every breach, and open or join an incident for each high one."""
-    checkpoint = JobCheckpoint(services.storage, services.tokens, MONITORING_JOB, lease=LEASE)
+    checkpoint = JobCheckpoint(services.storage, services.page_signer, MONITORING_JOB, lease=LEASE)
     claim = checkpoint.claim(now)
     if claim is None:
         return JobReport(claimed=False)
     since = _start(claim.since, now)
     limits = limits_from(services.settings)
-    log = BreachLog(services.storage, services.tokens)
-    book = IncidentBook(services.storage, services.tokens, notifier)
+    log = BreachLog(services.storage, services.page_signer)
+    book = IncidentBook(services.storage, services.page_signer, notifier)
     report = JobReport(claimed=True, since=since)
-    for measurement in measure(services.storage, services.tokens, limits, since, now):
+    for measurement in measure(services.storage, services.page_signer, limits, since, now):
         if not measurement.breached:
             continue
         breach = log.record(measurement, now)

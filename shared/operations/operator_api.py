@@ -27,6 +27,7 @@ from shared.operations.incidents import (
 )
 from shared.operations.jobs import LEASE, MONITORING_JOB
 from shared.operations.notifications import build_notifier
+from shared.operations.severity import Severity
 from shared.services import Services
 from shared.storage import NotFoundError, validate_org_id
 
@@ -59,7 +60,7 @@ class LimitView(BaseModel):
     limit_id: str
     title: str
     unit: str
-    severity: str
+    severity: Severity
     threshold: float
     rationale: str
 
@@ -75,7 +76,7 @@ class PlatformHealth(BaseModel):
 
 
 def _book(services: Services) -> IncidentBook:
-    return IncidentBook(services.storage, services.tokens, build_notifier(services.settings))
+    return IncidentBook(services.storage, services.page_signer, build_notifier(services.settings))
 
 
 def _actor(request: ApiRequest) -> str:
@@ -181,14 +182,14 @@ def ico_notified(request: ApiRequest, services: Services) -> ApiResponse:
 
 
 def list_alerts(services: Services) -> AlertList:
-    return AlertList(items=AlertStore(services.storage, services.tokens).list_recent())
+    return AlertList(items=AlertStore(services.storage, services.page_signer).list_recent())
 
 
 def platform_health(services: Services) -> PlatformHealth:
     limits = limits_from(services.settings)
-    checkpoint = JobCheckpoint(services.storage, services.tokens, MONITORING_JOB, lease=LEASE)
+    checkpoint = JobCheckpoint(services.storage, services.page_signer, MONITORING_JOB, lease=LEASE)
     return PlatformHealth(
         measured_until=checkpoint.last_until(),
         limits=[LimitView.of(limit) for limit in limits.all()],
-        breaches=BreachLog(services.storage, services.tokens).list_recent(),
+        breaches=BreachLog(services.storage, services.page_signer).list_recent(),
     )

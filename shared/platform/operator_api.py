@@ -17,12 +17,12 @@ from shared.api.mfa_session import (
     enrol,
     verify_and_open,
 )
-from shared.auth.roles import PlatformRole
-from shared.auth.sessions import SessionStore
 from shared.http.problems import forbidden, unauthenticated
 from shared.http.request import ApiRequest
-from shared.platform.operators import PLATFORM, Operator, find_operator, platform_audit
+from shared.platform.operators import Operator, find_operator, platform_audit
+from shared.roles import PlatformRole
 from shared.services import Services
+from shared.storage import PLATFORM
 
 OTPAUTH_LABEL = "Insight365 platform"
 
@@ -72,7 +72,7 @@ def close_session(request: ApiRequest, services: Services) -> None:
     session_hash = request.verified_caller.session_hash
     if session_hash is None:
         raise unauthenticated()
-    SessionStore(services.storage, PLATFORM, services.tokens).revoke(session_hash)
+    services.org(PLATFORM).sessions.revoke(session_hash)
 
 
 def who_am_i(request: ApiRequest) -> OperatorView:

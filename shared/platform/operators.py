@@ -30,14 +30,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from shared.audit import AuditLog
-from shared.auth.roles import PlatformRole
 from shared.identity.tokens import VerifiedToken
+from shared.roles import PlatformRole
 from shared.services import Services
-from shared.storage import TenantContext
-
-# The platform's own partition of the per-organisation tables (mfa, sessions, audit, supportaccess).
-# All `f`s: a version-4 UUID has `4` in its 13th hex digit, so no organisation id can ever be this one.
-PLATFORM = TenantContext("f" * 32)
+from shared.storage.tenant import PLATFORM
 
 
 @dataclass(frozen=True)
@@ -59,4 +55,4 @@ def find_operator(identity: VerifiedToken, services: Services) -> Operator | Non
 
 def platform_audit(services: Services) -> AuditLog:
     """The platform audit log: every operator request, every support request and grant decision."""
-    return AuditLog(services.storage, PLATFORM, services.tokens, clock=services.clock)
+    return services.org(PLATFORM).audit

@@ -21,17 +21,20 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from shared.auth.roles import PlatformRole
-from shared.platform.operators import PLATFORM, Operator
+from shared.ownership import OrgPartitions, Rows, TableOwner, org_partitions_of
+from shared.platform.operators import Operator
+from shared.roles import PlatformRole
+from shared.services import Services
 from shared.storage import (
+    PLATFORM,
     ConcurrencyError,
-    NotFoundError,
     OrgTable,
     PageTokenSigner,
     StorageClients,
     TableName,
     TenantContext,
 )
+from shared.storage.documents import document_of, read_document
 
 MAX_GRANT_HOURS = 72
 REQUEST_LIFETIME = timedelta(hours=24)
@@ -106,17 +109,14 @@ class SupportGrants:
             request_expires_at=now + REQUEST_LIFETIME,
         )
         self._index.insert(grant.grant_id, {"org_id": tenant.org_id})
-        self._table(tenant).insert(grant.grant_id, {"document": grant.model_dump_json()})
+        self._table(tenant).insert(grant.grant_id, document_of(grant))
         return grant
 
     def _load(self, tenant: TenantContext, grant_id: str) -> tuple[SupportGrant, str] | None:
         if GRANT_ID.fullmatch(grant_id) is None:  # from a URL: never a key of any row
             return None
-        try:
-            entity = self._table(tenant).get(grant_id)
-        except NotFoundError:
-            return None
-        return SupportGrant.model_validate_json(entity.properties["document"]), entity.etag
+        entity = self._table(tenant).find(grant_id)
+        return None if entity is None else (read_document(SupportGrant, entity.properties), entity.etag)
 
     def find_in(self, tenant: TenantContext, grant_id: str) -> SupportGrant | None:
         """A grant of this organisation (another organisation's grant id is simply not there)."""
@@ -127,11 +127,8 @@ class SupportGrants:
         """Any grant, through the platform index (operators only)."""
         if GRANT_ID.fullmatch(grant_id) is None:
             return None
-        try:
-            org_id = self._index.get(grant_id, select=["RowKey", "org_id"]).properties["org_id"]
-        except NotFoundError:
-            return None
-        return self.find_in(TenantContext(org_id), grant_id)
+        entry = self._index.find(grant_id, select=["RowKey", "org_id"])
+        return None if entry is None else self.find_in(TenantContext(entry.properties["org_id"]), grant_id)
 
     def find_active(self, grant_id: str, operator: Operator, now: datetime) -> SupportGrant | None:
         """The grant, if it is active and `operator` asked for it; None for anything else, alike."""
@@ -142,10 +139,7 @@ class SupportGrants:
 
     def list_in(self, tenant: TenantContext) -> list[SupportGrant]:
         """Every grant of one organisation, newest request first."""
-        grants = [
-            SupportGrant.model_validate_json(entity.properties["document"])
-            for entity in self._table(tenant).query()
-        ]
+        grants = [read_document(SupportGrant, entity.properties) for entity in self._table(tenant).query()]
         return sorted(grants, key=lambda grant: grant.requested_at, reverse=True)
 
     def list_all(self) -> list[SupportGrant]:
@@ -195,7 +189,27 @@ class SupportGrants:
                 return None
             updated = change(loaded[0])
             try:
-                self._table(tenant).update(grant_id, {"document": updated.model_dump_json()}, etag=loaded[1])
+                self._table(tenant).update(grant_id, document_of(updated), etag=loaded[1])
             except ConcurrencyError:
                 continue
             return updated
+
+
+def _organisation_rows(services: Services, tenant: TenantContext) -> list[Rows]:
+    """The organisation's partition, and its entries in the platform's index."""
+    grants = SupportGrants(services.storage, services.page_signer)
+    own = grants._table(tenant)
+    index = [row.row_key for row in grants._index.query() if row.properties.get("org_id") == tenant.org_id]
+    return [Rows(own, [row.row_key for row in own.query(select=["RowKey"])]), Rows(grants._index, index)]
+
+
+_DECIDERS: OrgPartitions = org_partitions_of(TableName.SUPPORT_ACCESS)  # grants name the deciding member
+
+SUPPORT_ACCESS_OWNER = TableOwner(
+    table=TableName.SUPPORT_ACCESS,
+    module=__name__,
+    organisation_rows=_organisation_rows,
+    mentions=_DECIDERS,
+    keeps="a grant names a member only as who decided it (pseudonymised at erasure); grants lapse, "
+    "and are kept as the organisation's record of support access until offboarding",
+)

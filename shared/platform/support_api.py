@@ -12,12 +12,10 @@ from typing import Annotated
 from pydantic import BaseModel, BeforeValidator, Field, StringConstraints
 
 from shared.audit import UNATTRIBUTED
-from shared.auth.roles import PlatformRole
 from shared.http.problems import ApiError, conflict, not_found
 from shared.http.request import ApiRequest, RequestModel
 from shared.members import plain_text
 from shared.organisations import organisation_is_active
-from shared.platform.operators import PLATFORM
 from shared.platform.support import (
     MAX_GRANT_HOURS,
     OPEN_STATES,
@@ -26,8 +24,10 @@ from shared.platform.support import (
     SupportGrant,
     SupportGrants,
 )
+from shared.platform.support_notice import notify_super_admins
+from shared.roles import PlatformRole
 from shared.services import Services
-from shared.storage import TenantContext
+from shared.storage import PLATFORM, TenantContext
 
 Reason = Annotated[
     str, BeforeValidator(plain_text), StringConstraints(strip_whitespace=True, min_length=10, max_length=500)
@@ -68,7 +68,7 @@ class SupportGrantList(BaseModel):
 
 
 def _grants(services: Services) -> SupportGrants:
-    return SupportGrants(services.storage, services.tokens)
+    return SupportGrants(services.storage, services.page_signer)
 
 
 def _audit(request: ApiRequest, grant_id: str, other_log: TenantContext) -> None:
@@ -85,7 +85,7 @@ def request_support(request: ApiRequest, body: SupportRequestBody, services: Ser
     tenant = TenantContext(body.org_id)
     request.audit.target = f"org={tenant.org_id}"
     if tenant in (PLATFORM, UNATTRIBUTED) or not organisation_is_active(
-        services.storage, tenant, services.tokens
+        services.storage, tenant, services.page_signer
     ):
         raise ApiError(404, "organisation-not-found", "No such active organisation")
     grants = _grants(services)
@@ -96,6 +96,7 @@ def request_support(request: ApiRequest, body: SupportRequestBody, services: Ser
         raise conflict("support-request-open", "You have an open request or grant for this organisation")
     grant = grants.request(tenant, operator, body.reason, body.duration_hours, now)
     _audit(request, grant.grant_id, tenant)
+    notify_super_admins(services, tenant, grant)
     return SupportGrantView.of(grant, now)
 
 

@@ -48,6 +48,10 @@ ADMIN = "admin@northwind.example"
 USER = "user@northwind.example"
 # Insight365's support operator, configured by their provider `sub` as the app's settings require.
 OPERATOR = "support-operator@insight365.example"
+# A security officer who enrols their authenticator in the browser (the operator area's first sign-in).
+SECURITY_OFFICER = "security-officer@insight365.example"
+# A second security officer, for the breach clock (test_operator_breach.py), who enrols on first sign-in.
+BREACH_OFFICER = "breach-officer@insight365.example"
 
 
 @dataclass
@@ -56,6 +60,7 @@ class BrowserStack:
     ledger: StepLedger
     client: httpx.Client
     _headers: dict[str, dict[str, str]] = field(default_factory=dict)
+    _operator_secret: str = ""
 
     @property
     def app_url(self) -> str:
@@ -97,7 +102,7 @@ class BrowserStack:
             bearer = {"Authorization": f"Bearer {demo_access_token(self.app.provider.issuer_url, OPERATOR)}"}
             started = self.client.post(f"{self.api}/platform/mfa/totp", headers=bearer)
             assert started.status_code in (200, 201), started.text
-            secret = started.json()["secret"]
+            secret = self._operator_secret = started.json()["secret"]
             for path in ("/platform/mfa/totp/confirm", "/platform/session"):
                 reservation = self.ledger.reserve(secret)
                 time.sleep(max(0.0, reservation.usable_at - time.time()))
@@ -108,6 +113,13 @@ class BrowserStack:
             self._headers[OPERATOR] = {**bearer, "X-Session": answered.json()["session_token"]}
         return self._headers[OPERATOR]
 
+    def operator_totp(self) -> str:
+        """A code the API has not seen yet from the operator's authenticator (enrolled over HTTP)."""
+        self.operator_headers()
+        reservation = self.ledger.reserve(self._operator_secret)
+        time.sleep(max(0.0, reservation.usable_at - time.time()))
+        return reservation.code
+
 
 @pytest.fixture(scope="package")
 def stack(storage_connection_string: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[BrowserStack]:
@@ -116,8 +128,18 @@ def stack(storage_connection_string: str, tmp_path_factory: pytest.TempPathFacto
         running_app(
             storage_connection_string,
             folder,
-            {**TEST_SETTINGS, "INSIGHT365_PLATFORM_OPERATORS": f"{subject_for_email(OPERATOR)}:operator"},
-            other_accounts=[SeedAccount(OPERATOR, "Sam", "Support", DEMO_PASSWORD)],
+            {
+                **TEST_SETTINGS,
+                "INSIGHT365_PLATFORM_OPERATORS": f"{subject_for_email(OPERATOR)}:operator,"
+                f"{subject_for_email(SECURITY_OFFICER)}:security_officer,"
+                f"{subject_for_email(BREACH_OFFICER)}:security_officer",
+            },
+            other_accounts=[
+                SeedAccount(OPERATOR, "Sam", "Support", DEMO_PASSWORD),
+                SeedAccount(SECURITY_OFFICER, "Ada", "Officer", DEMO_PASSWORD),
+                SeedAccount(BREACH_OFFICER, "Grace", "Officer", DEMO_PASSWORD),
+            ],
+            rightsizing_plants=True,
         ) as app,
         httpx.Client(timeout=60, trust_env=False) as client,
     ):
@@ -148,7 +170,7 @@ def _watch_errors(page: Page, errors: list[str]) -> None:
     page.on("pageerror", lambda error: errors.append(str(error)))
 
 
-def _new_page(browser: Browser, errors: list[str]) -> Page:
+def new_page(browser: Browser, errors: list[str]) -> Page:
     context = browser.new_context(locale="en-GB", timezone_id="Europe/London", accept_downloads=True)
     page = context.new_page()
     _watch_errors(page, errors)
@@ -159,7 +181,7 @@ def _new_page(browser: Browser, errors: list[str]) -> Page:
 def page(browser: Browser) -> Iterator[Page]:
     """A fresh browser context (nobody signed in); any browser error fails the test."""
     errors: list[str] = []
-    page = _new_page(browser, errors)
+    page = new_page(browser, errors)
     yield page
     page.context.close()
     assert not errors, f"the browser reported errors: {errors}"
@@ -177,7 +199,7 @@ class Members:
 
     def open(self, email: str, path: str = "/") -> Page:
         if email not in self.tabs:
-            self.tabs[email] = _new_page(self.browser, self.errors)
+            self.tabs[email] = new_page(self.browser, self.errors)
             sign_in(self.tabs[email], self.stack, email, path)
         else:
             self.tabs[email].goto(self.stack.app_url + path)

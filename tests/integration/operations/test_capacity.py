@@ -31,7 +31,7 @@ def test_a_full_queue_and_stale_insights_are_breaches_and_the_high_one_an_incide
         secret_name=secret_name_for(tenant),
         connected_at=clock(),
     )
-    IntegrationRepository(services.storage, tenant, services.tokens).save(connected)
+    IntegrationRepository(services.storage, tenant, services.page_signer).save(connected)
     sender = QueueSender(services.storage, QueueName.RETENTION)
     client = services.storage.queue_client(QueueName.RETENTION)
     client.clear_messages()
@@ -58,7 +58,7 @@ def test_a_full_queue_and_stale_insights_are_breaches_and_the_high_one_an_incide
     )
     stale = breaches[("data-freshness", f"org={tenant.org_id}")]
     assert stale.severity == "high" and 37 <= stale.value < 38 and stale.threshold == 36
-    incident = IncidentBook(services.storage, services.tokens, notifier).get(stale.incident_id or "")
+    incident = IncidentBook(services.storage, services.page_signer, notifier).get(stale.incident_id or "")
     assert (incident.org_ids, incident.priority, incident.customer_impacting) == ([tenant.org_id], "P1", True)
     mail = mailbox.wait_for(lambda message: message["X-Insight365-Incident"] == incident.incident_id)
     assert "Hours since an organisation's insights were published" in str(mail["Subject"])

@@ -15,7 +15,7 @@ def test_one_instance_claims_a_run_and_the_next_starts_where_it_ended(
 ) -> None:
     job = f"test-{secrets.token_hex(4)}"
     first, second = (
-        JobCheckpoint(services.storage, services.tokens, job, lease=timedelta(minutes=10)) for _ in "ab"
+        JobCheckpoint(services.storage, services.page_signer, job, lease=timedelta(minutes=10)) for _ in "ab"
     )
     now = clock()
     claim = first.claim(now)
@@ -28,7 +28,7 @@ def test_one_instance_claims_a_run_and_the_next_starts_where_it_ended(
 
 def test_a_run_that_died_is_taken_over_when_its_lease_ends(services: Services, clock: FakeClock) -> None:
     job = f"test-{secrets.token_hex(4)}"
-    checkpoint = JobCheckpoint(services.storage, services.tokens, job, lease=timedelta(minutes=10))
+    checkpoint = JobCheckpoint(services.storage, services.page_signer, job, lease=timedelta(minutes=10))
     now = clock()
     dead = checkpoint.claim(now)
     assert dead is not None

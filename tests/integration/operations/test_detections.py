@@ -37,7 +37,7 @@ def _detect(services: Services, notifier: Notifier, clock: FakeClock) -> JobRepo
 def _alerts(services: Services, *, org_id: str | None = None, subject: str | None = None) -> list[Alert]:
     return [
         alert
-        for alert in AlertStore(services.storage, services.tokens).list_recent(limit=10_000)
+        for alert in AlertStore(services.storage, services.page_signer).list_recent(limit=10_000)
         if (org_id is None or alert.org_id == org_id) and (subject is None or alert.subject == subject)
     ]
 
@@ -71,7 +71,7 @@ def test_totp_brute_force_across_members_opens_a_high_incident_and_mails_on_call
     assert brute.first_seen <= brute.last_seen < clock()
     assert alerts["mfa-lockouts-across-members"].measure == 2
     assert alerts["mfa-lockout"].incident_id is None  # low: an alert to review, no incident
-    incident = IncidentBook(services.storage, services.tokens, notifier).get(brute.incident_id or "")
+    incident = IncidentBook(services.storage, services.page_signer, notifier).get(brute.incident_id or "")
     assert (incident.severity, incident.priority, incident.org_ids) == ("high", "P1", [org_id])
     mail = mailbox.wait_for(lambda message: message["X-Insight365-Incident"] == incident.incident_id)
     assert "TOTP codes guessed" in str(mail["Subject"])
@@ -114,7 +114,7 @@ def test_a_burst_of_rejected_tokens_from_one_address(
 
     (alert,) = _alerts(services, subject=f"address={address}")
     assert (alert.rule_id, alert.event_count, alert.org_id) == ("rejected-token-burst", 20, None)
-    incident = IncidentBook(services.storage, services.tokens, notifier).get(alert.incident_id or "")
+    incident = IncidentBook(services.storage, services.page_signer, notifier).get(alert.incident_id or "")
     assert (incident.customer_impacting, incident.priority) == (False, "P3")  # nobody's organisation
 
 

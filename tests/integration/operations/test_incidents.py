@@ -32,7 +32,7 @@ def _opening(severity: str = "high", org_ids: list[str] | None = None) -> Openin
 
 @pytest.fixture
 def book(services: Services, notifier: Notifier) -> IncidentBook:
-    return IncidentBook(services.storage, services.tokens, notifier)
+    return IncidentBook(services.storage, services.page_signer, notifier)
 
 
 def test_states_move_forward_one_step_at_a_time_and_every_change_is_on_the_timeline(

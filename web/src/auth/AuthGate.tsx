@@ -1,27 +1,24 @@
 /**
- * Signing in, step by step: the provider (authorization code + PKCE), then the app's second factor
- * (enrolment the first time, a code afterwards), then the app. A 401 from the API, or the session's end,
- * returns to the sign-in screen and forgets every token.
+ * Signing in a member, step by step: the provider (authorization code + PKCE), then the app's second
+ * factor (enrolment the first time, a code afterwards), then the app. A 401 from the API, or the
+ * session's end, returns to the sign-in screen and forgets every token. An operator's identity gets no
+ * member session: the API refuses it every customer route, and the gate points them to the operator area.
  */
-import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
+import type { User } from "oidc-client-ts";
+import { useCallback, useMemo, useRef } from "react";
 
-import { createApi, unwrap, type Schemas } from "../api/client";
+import { unwrap, type Schemas } from "../api/client";
 import { ApiProblem } from "../api/problem";
-import { ProblemView } from "../components/states";
-import type { RuntimeConfig } from "../config";
+import { OPERATOR_PATH } from "../operator/paths";
 import { SignedInContext, type SignedIn } from "./context";
-import { CALLBACK_PATH, Identity } from "./identity";
 import { JoinOrganisation, invitationCodeInAddress } from "./JoinOrganisation";
-import { Challenge, Enrolment, RecoveryCodes } from "./MfaSteps";
+import { CHALLENGE, MfaSteps } from "./MfaSteps";
 import { CreateOrganisation, SignedOut } from "./Onboarding";
-import { Panel } from "./Panel";
-import { clearSession, loadSession, saveSession, sessionEndsAt, slid, type ApiSession } from "./session";
+import { OtherArea, SignInFailed } from "./Panel";
+import { MEMBER_SESSION, sessionEndsAt, type ApiSession } from "./session";
+import { deadlinesOf, useArrival, useGate, type GateProps } from "./sessionApi";
 
-export const SESSION_ENDED = "Your session has ended. Sign in again to continue.";
-
-type Step =
-  | { readonly kind: "starting" }
-  | { readonly kind: "signed-out"; readonly notice: string | null }
+type MemberStep =
   | {
       readonly kind: "no-organisation";
       readonly email: string;
@@ -30,55 +27,16 @@ type Step =
       /** Joining through an invitation (its code, "" when typed by hand), else creating one. */
       readonly invitation: string | null;
     }
-  | { readonly kind: "enrol"; readonly enrolment: Schemas["TotpEnrolment"] }
-  | { readonly kind: "recovery-codes"; readonly codes: string[] }
-  | { readonly kind: "challenge"; readonly intro: string }
-  | { readonly kind: "ready"; readonly session: ApiSession }
-  | { readonly kind: "failed"; readonly problem: ApiProblem };
+  | { readonly kind: "operator-account" };
 
 function toSession(opened: Schemas["OpenedSessionView"]): ApiSession {
-  return {
-    token: opened.session_token,
-    memberId: opened.member_id,
-    role: opened.role,
-    idleExpiresAt: Date.parse(opened.idle_expires_at),
-    absoluteExpiresAt: Date.parse(opened.absolute_expires_at),
-  };
+  return { ...deadlinesOf(opened), memberId: opened.member_id, role: opened.role };
 }
 
-export function AuthGate({ config, children }: { config: RuntimeConfig; children: ReactNode }) {
-  const identity = useMemo(() => new Identity(config), [config]);
-  const accessToken = useRef<string | null>(null);
-  const session = useRef<ApiSession | null>(null);
+export function AuthGate({ config, identity, children }: GateProps) {
+  const gate = useGate<ApiSession, MemberStep>(config.apiBase, identity, MEMBER_SESSION);
+  const { step, setStep, api, session, forget, end, opened } = gate;
   const profile = useRef({ email: "", first: "", last: "" });
-  const [step, setStep] = useState<Step>({ kind: "starting" });
-
-  const end = useCallback(
-    (notice: string | null) => {
-      accessToken.current = null;
-      session.current = null;
-      clearSession();
-      void identity.forget();
-      setStep({ kind: "signed-out", notice });
-    },
-    [identity],
-  );
-
-  const api = useMemo(
-    () =>
-      createApi(config.apiBase, {
-        accessToken: () => accessToken.current,
-        sessionToken: () => session.current?.token ?? null,
-        sessionUsed: () => {
-          if (session.current !== null) {
-            session.current = slid(session.current);
-            saveSession(session.current);
-          }
-        },
-        ended: () => end(SESSION_ENDED),
-      }),
-    [config, end],
-  );
 
   /** Which second-factor step this person is at: asking to enrol answers it without side effects for
    * someone already enrolled (409) or without an organisation (403). */
@@ -88,55 +46,33 @@ export function AuthGate({ config, children }: { config: RuntimeConfig; children
     } catch (failure) {
       const problem = ApiProblem.of(failure);
       if (problem.kind === "mfa-already-enrolled") {
-        setStep({
-          kind: "challenge",
-          intro: "Open your authenticator app and enter the code it shows for Insight365.",
-        });
+        setStep(CHALLENGE);
       } else if (problem.kind === "not-a-member") {
         setStep({ kind: "no-organisation", ...profile.current, invitation: invitationCodeInAddress() });
+      } else if (problem.kind === "forbidden") {
+        // Only an operator's identity is refused here outright (anyone else is a member or not one yet).
+        setStep({ kind: "operator-account" });
       } else if (problem.status === 401) {
         end("Your sign-in has expired. Sign in again.");
       } else {
         setStep({ kind: "failed", problem });
       }
     }
-  }, [api, end]);
+  }, [api, end, setStep]);
 
-  useEffect(() => {
-    let current = true;
-    async function start() {
-      if (window.location.pathname === CALLBACK_PATH) {
-        const returnTo = await identity.completeSignIn(window.location.href);
-        window.history.replaceState(null, "", returnTo);
-      }
-      const user = await identity.current();
-      if (!current) {
-        return;
-      }
-      if (user === null) {
-        clearSession();
-        setStep({ kind: "signed-out", notice: null });
-        return;
-      }
-      accessToken.current = user.access_token;
+  /** Signed in at the provider, no session yet: who they are (for an organisation's sign-up), then MFA. */
+  const arrive = useCallback(
+    async (user: User) => {
       profile.current = {
         email: user.profile.email ?? "",
         first: user.profile.given_name ?? "",
         last: user.profile.family_name ?? "",
       };
-      const stored = loadSession();
-      if (stored !== null) {
-        session.current = stored;
-        setStep({ kind: "ready", session: stored });
-      } else {
-        await secondFactor();
-      }
-    }
-    start().catch((error: unknown) => current && setStep({ kind: "failed", problem: ApiProblem.of(error) }));
-    return () => {
-      current = false;
-    };
-  }, [identity, secondFactor]);
+      await secondFactor();
+    },
+    [secondFactor],
+  );
+  useArrival(identity, MEMBER_SESSION, gate, arrive, setStep);
 
   const signedIn = useMemo<SignedIn | null>(() => {
     if (step.kind !== "ready") {
@@ -151,13 +87,11 @@ export function AuthGate({ config, children }: { config: RuntimeConfig; children
       },
       signOut: async () => {
         await api.DELETE("/api/v1/session").catch(() => undefined);
-        accessToken.current = null;
-        session.current = null;
-        clearSession();
+        forget();
         await identity.signOut();
       },
     };
-  }, [api, identity, step]);
+  }, [api, forget, identity, session, step]);
 
   switch (step.kind) {
     case "starting":
@@ -191,43 +125,27 @@ export function AuthGate({ config, children }: { config: RuntimeConfig; children
         />
       );
     case "enrol":
-      return (
-        <Enrolment
-          api={api}
-          enrolment={step.enrolment}
-          onConfirmed={(codes) => setStep({ kind: "recovery-codes", codes })}
-        />
-      );
     case "recovery-codes":
-      return (
-        <RecoveryCodes
-          codes={step.codes}
-          onDone={() =>
-            setStep({
-              kind: "challenge",
-              intro: "Your authenticator is set up. Enter its next code to finish signing in.",
-            })
-          }
-        />
-      );
     case "challenge":
       return (
-        <Challenge
-          api={api}
-          intro={step.intro}
-          onOpened={(opened) => {
-            session.current = toSession(opened);
-            saveSession(session.current);
-            setStep({ kind: "ready", session: session.current });
-          }}
+        <MfaSteps
+          step={step}
+          onStep={setStep}
+          confirm={async (code) =>
+            (await unwrap(api.POST("/api/v1/me/mfa/totp/confirm", { body: { code } }))).recovery_codes
+          }
+          open={async (body) => opened(toSession(await unwrap(api.POST("/api/v1/session", { body }))))}
         />
       );
-    case "failed":
+    case "operator-account":
       return (
-        <Panel title="Signing in did not work">
-          <ProblemView problem={step.problem} onRetry={() => end(null)} />
-        </Panel>
+        <OtherArea title="This is an operator account" link="Open the operator area" href={OPERATOR_PATH}>
+          Insight365's operators work in the operator area. An operator account opens no organisation's
+          screens.
+        </OtherArea>
       );
+    case "failed":
+      return <SignInFailed problem={step.problem} onRetry={() => end(null)} />;
     case "ready":
       return <SignedInContext.Provider value={signedIn}>{children}</SignedInContext.Provider>;
   }

@@ -14,7 +14,7 @@ import {
 } from "@fluentui/react-components";
 import { useState, type FormEvent } from "react";
 
-import { unwrap, type Api, type Schemas } from "../api/client";
+import type { Schemas } from "../api/client";
 import { ApiProblem } from "../api/problem";
 import { Panel, usePanelStyles } from "./Panel";
 import { QrCode } from "./QrCode";
@@ -51,13 +51,14 @@ function grouped(secret: string): string {
   return secret.replace(/(.{4})(?=.)/g, "$1 ");
 }
 
-export function Enrolment({
-  api,
+function Enrolment({
   enrolment,
+  confirm: confirmCode,
   onConfirmed,
 }: {
-  api: Api;
   enrolment: Schemas["TotpEnrolment"];
+  /** Activate the authenticator with its first code; the recovery codes. */
+  confirm: (code: string) => Promise<string[]>;
   onConfirmed: (codes: string[]) => void;
 }) {
   const styles = usePanelStyles();
@@ -73,8 +74,7 @@ export function Enrolment({
     }
     setBusy(true);
     try {
-      const body = await unwrap(api.POST("/api/v1/me/mfa/totp/confirm", { body: { code } }));
-      onConfirmed(body.recovery_codes);
+      onConfirmed(await confirmCode(code));
     } catch (failure) {
       setError(ApiProblem.of(failure).message);
       setBusy(false);
@@ -101,7 +101,7 @@ export function Enrolment({
   );
 }
 
-export function RecoveryCodes({ codes, onDone }: { codes: string[]; onDone: () => void }) {
+function RecoveryCodes({ codes, onDone }: { codes: string[]; onDone: () => void }) {
   const [saved, setSaved] = useState(false);
   return (
     <Panel title="Save your recovery codes">
@@ -130,14 +130,13 @@ export function RecoveryCodes({ codes, onDone }: { codes: string[]; onDone: () =
   );
 }
 
-export function Challenge({
-  api,
+function Challenge({
   intro,
-  onOpened,
+  open,
 }: {
-  api: Api;
   intro: string;
-  onOpened: (session: Schemas["OpenedSessionView"]) => void;
+  /** Open the session with a code or a recovery code (a refusal is thrown as its problem). */
+  open: (body: Schemas["SessionBody"]) => Promise<void>;
 }) {
   const styles = usePanelStyles();
   const [useRecovery, setUseRecovery] = useState(false);
@@ -158,7 +157,7 @@ export function Challenge({
     setBusy(true);
     try {
       const body = useRecovery ? { recovery_code: value } : { code: value };
-      onOpened(await unwrap(api.POST("/api/v1/session", { body })));
+      await open(body);
     } catch (failure) {
       const problem = ApiProblem.of(failure);
       setError(
@@ -197,4 +196,52 @@ export function Challenge({
       </Link>
     </Panel>
   );
+}
+
+/** The second-factor steps every sign-in shares, member or operator. */
+export type MfaStep =
+  | { readonly kind: "enrol"; readonly enrolment: Schemas["TotpEnrolment"] }
+  | { readonly kind: "recovery-codes"; readonly codes: string[] }
+  | { readonly kind: "challenge"; readonly intro: string };
+
+export const CHALLENGE: MfaStep = {
+  kind: "challenge",
+  intro: "Open your authenticator app and enter the code it shows for Insight365.",
+};
+
+export function MfaSteps({
+  step,
+  confirm,
+  open,
+  onStep,
+}: {
+  step: MfaStep;
+  confirm: (code: string) => Promise<string[]>;
+  open: (body: Schemas["SessionBody"]) => Promise<void>;
+  onStep: (next: MfaStep) => void;
+}) {
+  switch (step.kind) {
+    case "enrol":
+      return (
+        <Enrolment
+          enrolment={step.enrolment}
+          confirm={confirm}
+          onConfirmed={(codes) => onStep({ kind: "recovery-codes", codes })}
+        />
+      );
+    case "recovery-codes":
+      return (
+        <RecoveryCodes
+          codes={step.codes}
+          onDone={() =>
+            onStep({
+              kind: "challenge",
+              intro: "Your authenticator is set up. Enter its next code to finish signing in.",
+            })
+          }
+        />
+      );
+    case "challenge":
+      return <Challenge intro={step.intro} open={open} />;
+  }
 }

@@ -6,18 +6,29 @@ import { unwrap, type Api } from "../api/client";
 import { ApiProblem } from "../api/problem";
 import { Panel, usePanelStyles } from "./Panel";
 
-export function SignedOut({ notice, onSignIn }: { notice: string | null; onSignIn: () => void }) {
+const MEMBER_INTRO =
+  "See where licence money goes, how Microsoft 365 is adopted and how secure your tenant is. You sign in " +
+  "with your password, then a code from your authenticator app.";
+
+export function SignedOut({
+  notice,
+  onSignIn,
+  title = "Sign in",
+  intro = MEMBER_INTRO,
+}: {
+  notice: string | null;
+  onSignIn: () => void;
+  title?: string;
+  intro?: string;
+}) {
   return (
-    <Panel title="Sign in">
+    <Panel title={title}>
       {notice === null ? null : (
         <MessageBar intent="info" data-testid="signed-out-notice">
           <MessageBarBody>{notice}</MessageBarBody>
         </MessageBar>
       )}
-      <Text>
-        See where licence money goes, how Microsoft 365 is adopted and how secure your tenant is. You sign in
-        with your password, then a code from your authenticator app.
-      </Text>
+      <Text>{intro}</Text>
       <Button appearance="primary" onClick={onSignIn}>
         Sign in
       </Button>

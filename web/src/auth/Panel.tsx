@@ -1,6 +1,9 @@
 /** The centred card the sign-in steps show, with the app's name above it. */
-import { Card, Title2, Text, makeStyles, tokens } from "@fluentui/react-components";
+import { Button, Card, Title2, Text, makeStyles, tokens } from "@fluentui/react-components";
 import type { ReactNode } from "react";
+
+import type { ApiProblem } from "../api/problem";
+import { ProblemView } from "../components/states";
 
 const useStyles = makeStyles({
   page: {
@@ -31,4 +34,35 @@ export function Panel({ title, children }: { title: string; children: ReactNode 
 
 export function usePanelStyles() {
   return useStyles();
+}
+
+/** The area this person opened is not theirs (a customer in the operator area, or the reverse): why, and
+ * a link to their own. */
+export function OtherArea({
+  title,
+  children,
+  link,
+  href,
+}: {
+  title: string;
+  children: string;
+  link: string;
+  href: string;
+}) {
+  return (
+    <Panel title={title}>
+      <Text>{children}</Text>
+      <Button appearance="primary" as="a" href={href}>
+        {link}
+      </Button>
+    </Panel>
+  );
+}
+
+export function SignInFailed({ problem, onRetry }: { problem: ApiProblem; onRetry: () => void }) {
+  return (
+    <Panel title="Signing in did not work">
+      <ProblemView problem={problem} onRetry={onRetry} />
+    </Panel>
+  );
 }

@@ -2,9 +2,17 @@
  * to the organisation for a few hours, and nothing is granted until a super admin approves. Pending,
  * active and past grants, newest first; approve or deny a pending request, revoke an active grant (or
  * withdraw a pending one). The API decides who may do what; refusals show its problem. */
-import { Badge, Text, Title2, makeStyles, tokens } from "@fluentui/react-components";
+import {
+  MessageBar,
+  MessageBarBody,
+  MessageBarTitle,
+  Text,
+  Title2,
+  makeStyles,
+  tokens,
+} from "@fluentui/react-components";
 
-import { unwrap, type Schemas } from "../api/client";
+import { unwrap } from "../api/client";
 import { useAction } from "../api/useAction";
 import { useApi } from "../api/useApi";
 import { useSignedIn } from "../auth/context";
@@ -12,41 +20,15 @@ import { hasRole } from "../auth/session";
 import { ConfirmButton } from "../components/ConfirmButton";
 import { DataTable } from "../components/DataTable";
 import { Section } from "../components/Section";
+import { GrantStateBadge, grantEnds, type Grant } from "../components/SupportGrant";
 import { EmptyState, Load, ProblemView } from "../components/states";
 import { formatMoment } from "../format";
 
-type Grant = Schemas["SupportGrantView"];
 type Decision = "approve" | "deny" | "revoke";
-
-const STATE_LABELS: Record<Grant["state"], string> = {
-  pending: "Waiting for a decision",
-  active: "Active",
-  denied: "Denied",
-  revoked: "Revoked",
-  expired: "Ended",
-};
-const STATE_COLOUR = {
-  pending: "warning",
-  active: "danger",
-  denied: "subtle",
-  revoked: "subtle",
-  expired: "subtle",
-} as const;
 
 const useStyles = makeStyles({
   actions: { display: "flex", gap: tokens.spacingHorizontalS, flexWrap: "wrap", alignItems: "center" },
 });
-
-/** When the grant ends (active), lapses (pending) or ended. */
-function until(grant: Grant): string {
-  if (grant.state === "pending") {
-    return `Lapses ${formatMoment(grant.request_expires_at)}`;
-  }
-  if (grant.revoked_at) {
-    return `Revoked ${formatMoment(grant.revoked_at)}`;
-  }
-  return grant.expires_at ? formatMoment(grant.expires_at) : "—";
-}
 
 /** What a super admin may decide on a grant in each state, and what the dialog says happens. */
 const DECISIONS: readonly {
@@ -139,14 +121,32 @@ function GrantList({ grants, onChanged }: { grants: readonly Grant[]; onChanged:
           formatMoment(grant.requested_at),
           grant.reason,
           String(grant.duration_hours),
-          <Badge key="state" appearance="tint" color={STATE_COLOUR[grant.state]}>
-            {STATE_LABELS[grant.state]}
-          </Badge>,
-          until(grant),
+          <GrantStateBadge key="state" grant={grant} />,
+          grantEnds(grant),
           ...(decides ? [<GrantActions key="actions" grant={grant} onChanged={onChanged} />] : []),
         ],
       }))}
     />
+  );
+}
+
+/** The banner that tells the organisation support has asked (its super admins are mailed too). */
+function Waiting({ grants }: { grants: readonly Grant[] }) {
+  const { session } = useSignedIn();
+  const pending = grants.filter((grant) => grant.state === "pending").length;
+  if (pending === 0) {
+    return null;
+  }
+  const requests = pending === 1 ? "1 request" : `${pending} requests`;
+  return (
+    <MessageBar intent="warning" layout="multiline" data-testid="support-waiting">
+      <MessageBarBody>
+        <MessageBarTitle>{`Insight365's support is waiting for a decision: ${requests}`}</MessageBarTitle>
+        {hasRole(session.role, "super_admin")
+          ? "Nothing is granted until you approve. Read the reason, then approve or deny below."
+          : "Nothing is granted until a super admin approves."}
+      </MessageBarBody>
+    </MessageBar>
   );
 }
 
@@ -163,9 +163,12 @@ export function SupportAccess() {
       </Text>
       <Load loaded={loaded} label="Loading support access" onRetry={reload}>
         {(list) => (
-          <Section id="grants" title="Requests and grants">
-            <GrantList grants={list.items} onChanged={reload} />
-          </Section>
+          <>
+            <Waiting grants={list.items} />
+            <Section id="grants" title="Requests and grants">
+              <GrantList grants={list.items} onChanged={reload} />
+            </Section>
+          </>
         )}
       </Load>
     </>
