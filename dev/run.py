@@ -59,6 +59,8 @@ DEMO_PRICES_GBP = {
     "SPB": 18.1,
     "O365_BUSINESS_PREMIUM": 10.3,
     "O365_BUSINESS_ESSENTIALS": 5.0,
+    "EXCHANGESTANDARD": 3.2,  # the mail-only right-sizing targets: Exchange Online (Plan 1), Kiosk
+    "EXCHANGEDESKLESS": 1.7,
     "SPE_F1": 7.5,
     "POWER_BI_PRO": 10.5,
     "VISIOCLIENT": 11.3,
@@ -100,7 +102,7 @@ def _client_secret(store: SecretStore, tenant: TenantContext) -> str:
 
 
 def _price_demo_skus(services: Services, tenant: TenantContext) -> None:
-    metadata = MetadataRepository(services.storage, tenant, services.tokens)
+    metadata = MetadataRepository(services.storage, tenant, services.page_signer)
     if metadata.prices():
         return  # prices someone set through the API stay as they are
     catalogue = load_catalogue()
@@ -113,8 +115,8 @@ def _price_demo_skus(services: Services, tenant: TenantContext) -> None:
 
 
 def _connect_integration(services: Services, tenant: TenantContext, graph_tenant_id: str) -> None:
-    integrations = IntegrationRepository(services.storage, tenant, services.tokens)
-    if integrations.get() is None:
+    integrations = IntegrationRepository(services.storage, tenant, services.page_signer)
+    if integrations.find() is None:
         integrations.save(
             M365Integration(
                 tenant_id=graph_tenant_id,
@@ -141,7 +143,7 @@ async def _start_refresh(base_url: str, services: Services, tenant: TenantContex
     run failed, the run of today started since is followed, or else a new one is started the way "refresh
     now" starts one (so restarting never starts a second).
     """
-    runs = RunRepository(services.storage, tenant, services.tokens)
+    runs = RunRepository(services.storage, tenant, services.page_signer)
     now = datetime.now(UTC)
     today = await asyncio.to_thread(runs.find, daily_run_id(now.date()))
     if today is not None and today.as_seen(now).state == "failed":
@@ -171,7 +173,7 @@ async def _show_refresh(
     base_url: str, services: Services, tenant: TenantContext, stopping: asyncio.Event
 ) -> None:
     """Print the progress of today's refresh until it ends."""
-    runs = RunRepository(services.storage, tenant, services.tokens)
+    runs = RunRepository(services.storage, tenant, services.page_signer)
     run_id = await _start_refresh(base_url, services, tenant)
     started, last = time.monotonic(), ""
     while not stopping.is_set() and time.monotonic() - started < PROGRESS_TIMEOUT_SECONDS:
@@ -231,6 +233,7 @@ def _start_simulator(settings: dict[str, str], client_secret: str) -> RunningSim
         accounts=DEMO_ACCOUNTS,
         port=_port_of(settings["INSIGHT365_GRAPH_AUTHORITY"]),
         client_secret=client_secret,
+        rightsizing_plants=True,
     )
     return start_simulator(config)
 

@@ -16,7 +16,6 @@ from datetime import datetime
 from pathlib import Path
 
 from dev.oidc.issuer import subject_for_email
-from shared.auth.roles import Role
 from shared.identity import totp
 from shared.identity.secret_box import SecretBox
 from shared.identity.tokens import identity_key
@@ -31,6 +30,7 @@ from shared.members import (
 )
 from shared.mfa import MfaRecord
 from shared.organisations import Organisation, OrganisationRepository
+from shared.roles import Role
 from shared.secrets import SecretNotFoundError, SecretStore
 from shared.services import Services
 from shared.storage import OrgContainer, OrgTable, TableName, TenantContext
@@ -73,7 +73,7 @@ def _organisation(services: Services, index: IdentityIndex, issuer_url: str, now
     if founder is not None:
         return founder.tenant
     tenant = TenantContext.new_organisation()
-    OrganisationRepository(services.storage, services.tokens).create(
+    OrganisationRepository(services.storage, services.page_signer).create(
         Organisation(org_id=tenant.org_id, name=DEMO_ORGANISATION, created_at=now)
     )
     OrgContainer(services.storage, tenant).create()
@@ -86,10 +86,10 @@ def seed_demo(
     """Create (or complete) the demo organisation; returns its tenant context."""
     box = ensure_mfa_keys(services, secret_store)
     now = services.clock()
-    index = IdentityIndex(services.storage, services.tokens)
+    index = IdentityIndex(services.storage, services.page_signer)
     tenant = _organisation(services, index, issuer_url, now)
-    members = MemberRepository(services.storage, tenant, services.tokens)
-    mfa = OrgTable(services.storage, tenant, TableName.MFA, tokens=services.tokens)
+    members = MemberRepository(services.storage, tenant, services.page_signer)
+    mfa = OrgTable(services.storage, tenant, TableName.MFA, tokens=services.page_signer)
     on_file = _read(demo_file)
     for email, role, first_name, last_name in DEMO_MEMBERS:
         key = identity_key(issuer_url, subject_for_email(email))

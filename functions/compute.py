@@ -20,4 +20,4 @@ def compute_insights(message: func.QueueMessage) -> None:
     # An invalid body raises InvalidMessageError: the host retries, then moves it to the poison queue.
     parsed = parse_message(message.get_body(), ComputeInsights)
     services = get_services()
-    run_compute_job(services.storage, services.tokens, parsed, system_clock)
+    run_compute_job(services.storage, services.page_signer, parsed, system_clock)

@@ -28,7 +28,7 @@ async def refresh_tenant(msg: func.QueueMessage, continuation: func.Out[str], co
         time_budget_seconds=settings.collection_time_budget_seconds,
         quota=GovernorConfig(scale=settings.graph_quota_scale),
     )
-    refresh = Refresh(services.storage, services.tokens, services.secrets, config)
+    refresh = Refresh(services.storage, services.page_signer, services.secrets, config)
     result = await refresh.handle(message, last_delivery=is_last_delivery(msg.dequeue_count))
     if result.continuation is not None:
         continuation.set(result.continuation.model_dump_json())

@@ -21,7 +21,7 @@ SEND_CONCURRENCY = 8
 def daily_refresh(timer: func.TimerRequest) -> None:
     services = get_services()
     plan = daily_refresh_plan(
-        services.storage, services.tokens, datetime.now(UTC), scale=services.settings.graph_quota_scale
+        services.storage, services.page_signer, datetime.now(UTC), scale=services.settings.graph_quota_scale
     )
     sender = QueueSender(services.storage, QueueName.REFRESH_TENANT)
 

@@ -16,7 +16,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, PydanticBaseSettingsSource, SettingsConfigDict
 
-from shared.auth.roles import PlatformRole
+from shared.roles import PlatformRole
 
 ENV_PREFIX = "INSIGHT365_"
 # Set by the App Service platform on every Azure Functions instance, never locally.
@@ -90,6 +90,11 @@ class Settings(BaseSettings):
     notification_channel: Literal["azure_monitor", "smtp"] = "azure_monitor"
     smtp_server: str = Field(default="127.0.0.1:8025", pattern=r"^[^:\s]+:[0-9]{1,5}$")
     operations_email: str = Field(default="operations@insight365.invalid", pattern=r"^[^@\s]+@[^@\s]+$")
+    # Customers' notices (a support request to an organisation's super admins): Azure Communication
+    # Services Email with the app's managed identity in Azure (infra/modules/email.bicep), smtp locally.
+    customer_email_channel: Literal["acs", "smtp"] = "acs"
+    acs_endpoint: str = ""  # https://<communication service>.uk.communication.azure.com
+    acs_sender: str = Field(default="", pattern=r"^$|^[^@\s]+@[^@\s]+$")  # DoNotReply@<managed domain>
     freshness_objective_hours: int = Field(default=36, ge=1, le=168)
     queue_length_limit: int = Field(default=1000, ge=1, le=10_000_000)
     queue_age_limit_minutes: int = Field(default=60, ge=1, le=10_080)
@@ -203,6 +208,7 @@ def _production_reasons(settings: Settings) -> list[str]:
         "INSIGHT365_GRAPH_BASE_URL": settings.graph_base_url,
         "INSIGHT365_GRAPH_AUTHORITY": settings.graph_authority,
         "INSIGHT365_KEY_VAULT_URL": settings.key_vault_url,
+        "INSIGHT365_ACS_ENDPOINT": settings.acs_endpoint,
     }
     reasons += [
         f"{name} must be an https URL" for name, url in urls.items() if url and not url.startswith("https://")
@@ -211,6 +217,12 @@ def _production_reasons(settings: Settings) -> list[str]:
         reasons.append("INSIGHT365_GRAPH_QUOTA_SCALE must be 1 against Microsoft Graph")
     if settings.notification_channel == "smtp":
         reasons.append("INSIGHT365_NOTIFICATION_CHANNEL=smtp is for development only; use azure_monitor")
+    if settings.customer_email_channel == "smtp":
+        reasons.append("INSIGHT365_CUSTOMER_EMAIL_CHANNEL=smtp is for development only; use acs")
+    elif not (settings.acs_endpoint and settings.acs_sender):
+        reasons.append(
+            "INSIGHT365_CUSTOMER_EMAIL_CHANNEL=acs needs INSIGHT365_ACS_ENDPOINT and INSIGHT365_ACS_SENDER"
+        )
     if settings.page_token_key == SAMPLE_PAGE_TOKEN_KEY:
         reasons.append("INSIGHT365_PAGE_TOKEN_KEY is the public sample key")
     if settings.secret_store == "local":  # noqa: S105 - a kind, not a secret

@@ -67,7 +67,7 @@ def service(
         store.set("mfa-key-1", base64.b64encode(secrets.token_bytes(32)).decode())
         tenant = seed_demo(services, store, issuer_url=issuer.issuer_url, demo_file=folder / "demo.json")
         store.set(secret_name_for(tenant), GRAPH_SECRET)
-        IntegrationRepository(services.storage, tenant, services.tokens).save(
+        IntegrationRepository(services.storage, tenant, services.page_signer).save(
             M365Integration(
                 tenant_id=simulator.tenant.spec.tenant_id,
                 client_id="0b3e6d1c-2222-4000-a000-00000000c0de",
@@ -79,7 +79,7 @@ def service(
             with run_host_in_thread(REPO, settings) as host:
                 fired = httpx.post(f"{host.base_url}/admin/functions/daily_refresh", json={"input": ""})
                 assert fired.status_code == 202
-                runs = RunRepository(services.storage, TenantContext(tenant.org_id), services.tokens)
+                runs = RunRepository(services.storage, TenantContext(tenant.org_id), services.page_signer)
                 run = _wait_until_published(runs, daily_run_id(today))
                 assert run.state == "published", run.error
                 token, session = login(

@@ -16,7 +16,7 @@ from tests.conftest import TEST_SETTINGS
 
 
 def _services(clients: StorageClients, tokens: PageTokenSigner) -> Services:
-    return Services(settings=load_settings(TEST_SETTINGS), storage=clients, tokens=tokens)
+    return Services(settings=load_settings(TEST_SETTINGS), storage=clients, page_signer=tokens)
 
 
 def _started(runs: RunRepository) -> list[str]:

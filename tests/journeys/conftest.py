@@ -192,7 +192,11 @@ def stack(storage_connection_string: str, tmp_path_factory: pytest.TempPathFacto
     folder = tmp_path_factory.mktemp("journeys")
     graph_secret = secrets.token_urlsafe(16)
     config = SimulatorConfig(
-        accounts=300, seed=11, as_of=datetime.now(UTC).date(), client_secret=graph_secret
+        accounts=300,
+        seed=11,
+        as_of=datetime.now(UTC).date(),
+        client_secret=graph_secret,
+        rightsizing_plants=True,
     )
     with start_issuer() as issuer, start_simulator(config) as simulator:
         settings = {

@@ -19,6 +19,8 @@ PROD = {
     "INSIGHT365_KEY_VAULT_URL": "https://insight365.vault.azure.net",
     "INSIGHT365_OIDC_ISSUER": "https://login.insight365.example/tenant/v2.0",
     "INSIGHT365_OIDC_AUDIENCE": "api://insight365",
+    "INSIGHT365_ACS_ENDPOINT": "https://acs-insight365.uk.communication.azure.com",
+    "INSIGHT365_ACS_SENDER": "DoNotReply@0a1b2c3d.azurecomm.net",
 }
 
 
@@ -70,6 +72,10 @@ def test_production_defaults_are_safe() -> None:
         ({**PROD, "INSIGHT365_PAGE_TOKEN_KEY": SAMPLE_PAGE_TOKEN_KEY}, "public sample key"),
         ({**PROD, "INSIGHT365_SECRET_STORE": "local"}, "development only"),
         ({**PROD, "INSIGHT365_KEY_VAULT_URL": ""}, "INSIGHT365_KEY_VAULT_URL is required"),
+        ({**PROD, "INSIGHT365_CUSTOMER_EMAIL_CHANNEL": "smtp"}, "EMAIL_CHANNEL=smtp is for development"),
+        ({**PROD, "INSIGHT365_ACS_SENDER": ""}, "needs INSIGHT365_ACS_ENDPOINT and INSIGHT365_ACS_SENDER"),
+        ({**PROD, "INSIGHT365_ACS_ENDPOINT": "http://127.0.0.1:1"}, "ACS_ENDPOINT must be an https"),
+        ({**DEV, "INSIGHT365_ACS_SENDER": "not an address"}, "INSIGHT365_ACS_SENDER"),
         (
             {**PROD, "INSIGHT365_OIDC_ISSUER": ""},
             "INSIGHT365_OIDC_ISSUER and INSIGHT365_OIDC_AUDIENCE are required",

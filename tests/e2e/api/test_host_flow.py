@@ -110,7 +110,7 @@ class Demo:
         return str(json.loads(self.demo_file.read_text())[email]["member_id"])
 
     def mfa(self, email: str) -> MfaRecord:
-        table = OrgTable(self.services.storage, self.tenant, TableName.MFA, tokens=self.services.tokens)
+        table = OrgTable(self.services.storage, self.tenant, TableName.MFA, tokens=self.services.page_signer)
         return MfaRecord.model_validate_json(table.get(self.member_id(email)).properties["document"])
 
 

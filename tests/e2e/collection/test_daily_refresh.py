@@ -108,7 +108,7 @@ def _compute_messages(clients: StorageClients, org_id: str) -> list[dict[str, ob
 
 def test_timer_fans_out_and_the_snapshot_matches_the_ground_truth(sim, settings):
     services = get_services()
-    clients, tokens = services.storage, services.tokens
+    clients, tokens = services.storage, services.page_signer
     ensure_storage(clients)
     org_id = _connect_organisation(clients, tokens, sim, settings["INSIGHT365_LOCAL_SECRETS_PATH"])
     today = datetime.now(UTC).date()

@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import parse_qsl, unquote
+from urllib.parse import parse_qsl, quote, unquote
 
 import azure.functions as func
 import pyotp
@@ -116,7 +116,9 @@ def wsgi_app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
     if environ.get("CONTENT_TYPE"):
         headers["content-type"] = environ["CONTENT_TYPE"]
     query = environ.get("QUERY_STRING", "")
-    url = environ["PATH_INFO"] + (f"?{query}" if query else "")
+    # WSGI hands over the path percent-decoded: encode it again, or a fuzzed "?" in a path parameter would
+    # start the query string.
+    url = quote(environ["PATH_INFO"], safe="/") + (f"?{query}" if query else "")
     response = call(environ["REQUEST_METHOD"], url, headers=headers, raw=environ["wsgi.input"].read(length))
     response_headers = [
         (name, value) for name, value in response.headers.items() if name.lower() != "content-type"

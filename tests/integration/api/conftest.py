@@ -68,7 +68,7 @@ def services(
     os.environ.update(overrides)
     get_settings.cache_clear()
     built = build_services(get_settings())
-    wired = Services(settings=built.settings, storage=clients, tokens=built.tokens, clock=clock)
+    wired = Services(settings=built.settings, storage=clients, page_signer=built.page_signer, clock=clock)
     install_services(wired)
     yield wired
     install_services(None)

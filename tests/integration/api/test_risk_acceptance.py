@@ -27,7 +27,7 @@ def published(people: People, services: Services) -> tuple[Org, TenantContext, d
     as_of = services.clock().date() - timedelta(days=1)
     write_snapshot(container, tenant(3, 150, as_of=as_of), "acc-run")
     run = compute(container, as_of=as_of, run_id="acc-run", settings=ComputeSettings(), now=services.clock())
-    store = InsightStore.for_tenant(services.storage, context, services.tokens, services.clock)
+    store = InsightStore.for_tenant(services.storage, context, services.page_signer, services.clock)
     store.publish(run)
     finding = next(iter(store.iter_report("assurance-findings") or ()))
     return org, context, finding
@@ -81,7 +81,7 @@ def test_accept_change_and_revoke_with_etags_admin_only(
     assert revoked.status == 200 and revoked.json()["state"] == "revoked"
     listed = org.admin.call("GET", ROUTE).json()["acceptances"]
     assert [a["state"] for a in listed if a["acceptance_id"] == acceptance["acceptance_id"]] == ["revoked"]
-    log = AuditLog(services.storage, context, services.tokens, clock=services.clock)
+    log = AuditLog(services.storage, context, services.page_signer, clock=services.clock)
     targets = {(e.action, e.target) for e in log.iter_entries(AuditFilter()) if "acceptances" in e.action}
     expected = f"acceptance_id={acceptance['acceptance_id']},check_id={finding['check_id']}"
     assert {action.split(" ")[0] for action, target in targets if target == expected} == {"POST", "PATCH"}

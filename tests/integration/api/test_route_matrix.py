@@ -15,8 +15,9 @@ from typing import Any, cast
 import pytest
 
 from shared.auth.caller import SUPPORT_READ_ROLE
-from shared.auth.roles import Access, PlatformRole, Role, platform_role_satisfies, role_satisfies
+from shared.auth.roles import Access, platform_role_satisfies, role_satisfies
 from shared.http.adapter import Endpoint, endpoints
+from shared.roles import PlatformRole, Role
 from shared.runs import RunRecord, RunRepository
 from shared.services import Services
 from shared.storage import TenantContext
@@ -101,6 +102,7 @@ PROBES: dict[tuple[str, str], Probe] = {
     # Nothing is published in these organisations: a summary answers 404, a trend an empty series.
     **{("GET", f"v1/insights/{kind}"): Probe(404) for kind in INSIGHT_KINDS},
     **{("GET", f"v1/insights/{kind}/trend"): Probe(200) for kind in INSIGHT_KINDS},
+    ("GET", "v1/insights/utilisation/savings"): Probe(200),
     # Risk acceptances: none exist here, so one by id answers 404 (ids are random, never another's).
     ("GET", "v1/insights/assurance/acceptances"): Probe(200),
     ("POST", "v1/insights/assurance/acceptances"): Probe(422, body={}),
@@ -201,7 +203,7 @@ def _grants(org: Org, people: People) -> dict[str, str]:
 def _ids(org: Org, services: Services, people: People) -> dict[str, str]:
     tenant = TenantContext(_org_id(org))
     now = services.clock()
-    run = RunRepository(services.storage, tenant, services.tokens).create_if_absent(
+    run = RunRepository(services.storage, tenant, services.page_signer).create_if_absent(
         RunRecord(
             run_id=f"manual-{secrets.token_hex(4)}",
             as_of=now.date(),

@@ -65,7 +65,7 @@ def test_a_session_of_another_member_is_refused(org_a: Org, org_b: Org) -> None:
 
 def test_sessions_are_stored_only_as_hashes(org_a: Org, services: Services) -> None:
     tenant = TenantContext(org_a.super_admin.call("GET", "/api/v1/organisation").json()["org_id"])
-    table = OrgTable(services.storage, tenant, TableName.SESSIONS, tokens=services.tokens)
+    table = OrgTable(services.storage, tenant, TableName.SESSIONS, tokens=services.page_signer)
     keys = {entity.row_key for entity in table.query()}
     assert token_hash(org_a.user.session or "") in keys
     assert org_a.user.session not in keys
@@ -120,11 +120,11 @@ def _audit(services: Services, actor: Actor) -> list:
     tenant = (
         TenantContext(actor.call("GET", "/api/v1/organisation").json()["org_id"]) if actor.session else None
     )
-    binding = IdentityIndex(services.storage, services.tokens).find(_identity(actor))
+    binding = IdentityIndex(services.storage, services.page_signer).find(_identity(actor))
     tenant = tenant or (binding.tenant if binding else UNATTRIBUTED)
     now = services.clock()
     return list(
-        AuditLog(services.storage, tenant, services.tokens).iter_entries(
+        AuditLog(services.storage, tenant, services.page_signer).iter_entries(
             AuditFilter(since=now - timedelta(days=1), until=now)
         )
     )

@@ -35,7 +35,7 @@ def _services(connection_string: str, tokens: PageTokenSigner, folder: Path) -> 
     }
     storage = StorageClients.from_connection_string(connection_string)
     ensure_storage(storage)
-    return Services(settings=load_settings(environ), storage=storage, tokens=tokens, clock=lambda: NOW)
+    return Services(settings=load_settings(environ), storage=storage, page_signer=tokens, clock=lambda: NOW)
 
 
 @pytest.fixture(scope="package")

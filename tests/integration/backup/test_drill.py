@@ -100,7 +100,7 @@ def test_restore_repairs_deleted_and_damaged_rows_row_for_row(
     # The disaster: a member deleted, an audit month gone, a role and a session damaged.
     a = orgs[0].tenant
     people = orgs[0].people
-    OrgTable(live.storage, a, TableName.MEMBERS, tokens=live.tokens).delete(people[0].member_id)
+    OrgTable(live.storage, a, TableName.MEMBERS, tokens=live.page_signer).delete(people[0].member_id)
     live.storage.table_client(TableName.MEMBERS).upsert_entity(
         {
             "PartitionKey": a.org_id,
@@ -200,7 +200,7 @@ def test_erasures_and_offboardings_after_the_backup_stay_gone(live: Services, tm
     restore_into(live, live, tmp_path / "cp.json")
 
     assert org_footprint(live.storage, offboarded.tenant) == {}
-    assert MemberRepository(live.storage, erased_org.tenant, live.tokens).find(person.member_id) is None
+    assert MemberRepository(live.storage, erased_org.tenant, live.page_signer).find(person.member_id) is None
     everything = json.dumps({t.value: rows for t, rows in state(live).items()}, default=str)
     for value in (person.member_id, person.email, person.first_name, person.phone, person.identity_key):
         assert value not in everything
