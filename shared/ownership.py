@@ -41,6 +41,7 @@ OrgRows = Callable[[Services, TenantContext], Iterable[Rows]]
 MemberRows = Callable[[Services, TenantContext, str], Iterable[Rows]]
 ExpiredRows = Callable[[Services, TenantContext, datetime, "RetentionSettings"], Iterable[Rows]]
 OrgPartitions = Callable[[Services, TenantContext], Iterable[TablePartition]]
+ExpiredPrefixes = Callable[[Services, TenantContext, datetime, "RetentionSettings"], Iterable[str]]
 RowOfOrganisation = Callable[[Mapping[str, Any], str], bool]  # (a row's keys and properties, org id)
 
 
@@ -105,7 +106,18 @@ OPERATIONS_RECORD = (
 @dataclass(frozen=True)
 class BlobArea:
     """A top-level folder of the organisation's container, and the module that owns it. Offboarding
-    deletes the whole container; blobs hold the organisation's Microsoft 365 data, never a member's."""
+    deletes the whole container; blobs hold the organisation's Microsoft 365 data, never a member's.
+
+    `expired_prefixes` finds the folders past their retention period at a moment, which the retention
+    job deletes whole (read-only, like a table owner's operations); an area whose blobs expire with
+    something else (the insights store's runs) leaves it out and says so in `keeps`.
+    """
 
     prefix: str
     module: str
+    expired_prefixes: ExpiredPrefixes | None = None
+    keeps: str = ""
+
+    def __post_init__(self) -> None:
+        if self.expired_prefixes is None and not self.keeps:
+            raise ValueError(f"blob area {self.prefix}: say in `keeps` why nothing of it expires by itself")

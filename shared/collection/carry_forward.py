@@ -16,15 +16,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from azure.core.exceptions import ResourceNotFoundError
-from azure.storage.blob.aio import ContainerClient
-
 from shared.collection.datasets import Outcome
 from shared.collection.fanout import uk_working_day
 from shared.collection.run import throttled_out
 from shared.collection.sinks import Sink
 from shared.runs import DatasetProgress, RunRecord, RunRepository
 from shared.snapshot import Dataset, snapshot_prefix
+from shared.storage import NotFoundError
+from shared.storage.block_blobs import AsyncBlobFolder
 
 KEPT = Dataset.SIGN_IN_ACTIVITY  # the dataset the fleet's shared quota binds
 COLLECTED = frozenset({"computing", "published"})  # runs whose snapshot is whole
@@ -76,16 +75,19 @@ def find_earlier(runs: RunRepository, run: RunRecord, dataset: Dataset = KEPT) -
 
 
 async def keep_earlier(
-    container: ContainerClient, sink: Sink, earlier: Earlier, dataset: Dataset = KEPT
+    blobs: AsyncBlobFolder, sink: Sink, earlier: Earlier, dataset: Dataset = KEPT
 ) -> Outcome | None:
     """Copy `earlier`'s blob into this run's snapshot, chunk by chunk, and describe it as it was then;
-    None when the blob is gone (retention deleted that run's snapshot)."""
-    try:
-        download = await container.get_blob_client(earlier.prefix + dataset.blob_name).download_blob()
-    except ResourceNotFoundError:
+    None when the blob is gone (retention deleted that run's snapshot). `blobs` is the organisation's
+    container, from its root."""
+    chunks = blobs.blob(earlier.prefix + dataset.blob_name).chunks()
+    try:  # the first chunk tells whether the blob is there, before anything is written
+        first = await anext(chunks, b"")
+    except NotFoundError:
         return None
     writer = await sink.open(dataset.blob_name, None)
-    async for chunk in download.chunks():
+    await writer.write(first)
+    async for chunk in chunks:
         await writer.write(chunk)
     written = await writer.finish()
     warning = kept_warning(dataset)

@@ -51,6 +51,7 @@ from shared.runs import DatasetProgress, RunRecord, RunRepository, new_run
 from shared.secrets import SecretNotFoundError, SecretStore
 from shared.snapshot import Dataset, snapshot_prefix
 from shared.storage import ConcurrencyError, PageTokenSigner, StorageClients, org_container_name
+from shared.storage.block_blobs import AsyncBlobFolder
 
 # An invocation may run past its budget to the next checkpoint (see encoding) or a report's end.
 LEASE_GRACE = timedelta(minutes=10)
@@ -236,7 +237,7 @@ class Refresh:
     ) -> Outcome | None:
         """Sign-in activity copied from the newest earlier run that has it; None when none has."""
         earlier = find_earlier(runs, record)
-        kept = None if earlier is None else await keep_earlier(container, sink, earlier)
+        kept = None if earlier is None else await keep_earlier(AsyncBlobFolder(container, ""), sink, earlier)
         if kept is not None:
             log.warning("run %s: sign-in activity not read in time; kept from %s", record.run_id, kept.as_of)
         return kept

@@ -27,6 +27,7 @@ from shared.organisations import ORGANISATIONS_OWNER
 from shared.ownership import BlobArea, TableOwner
 from shared.platform.support import SUPPORT_ACCESS_OWNER
 from shared.runs import RUNS_OWNER
+from shared.snapshot.datasets import RAW_AREA
 from shared.storage import TableName
 
 OWNERS: tuple[TableOwner, ...] = (
@@ -55,8 +56,12 @@ OWNERS: tuple[TableOwner, ...] = (
 
 # The organisation's container `org-<id>`: offboarding deletes it whole, retention sweeps these folders.
 BLOB_AREAS: tuple[BlobArea, ...] = (
-    BlobArea(prefix="raw/", module="shared.snapshot.datasets"),
-    BlobArea(prefix="insights/", module="shared.insights.store"),
+    RAW_AREA,
+    BlobArea(
+        prefix="insights/",
+        module="shared.insights.store",
+        keeps="detail lists expire with their run (`expired_insight_runs`)",
+    ),
 )
 
 

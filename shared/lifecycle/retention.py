@@ -3,12 +3,12 @@
 Periods (days, counted back from the date of `services.clock`) come from the organisation's
 `RetentionSettings`, which validation keeps within the maxima: raw snapshots 30, insight runs 400
 (plus superseded runs of the same day at once, as `shared.insights.store` finds them), audit 730.
-Expired or revoked sessions and expired invitations go too: every table's owner
-(`shared.lifecycle.owners`) finds what of its table is past its period. The platform's own partition
-(operators' sessions, the platform audit log) gets a message of its own and the default periods. Data
-exactly on a cutoff day is kept ("older than N days" removes days before today - N). Everything is
-computed from what is stored, so running the job twice, or late, removes the same things: it is
-idempotent.
+Expired or revoked sessions and expired invitations go too: every table's owner and every blob area's
+owner (`shared.lifecycle.owners`) finds what of its table or folder is past its period. The platform's
+own partition (operators' sessions, the platform audit log) gets a message of its own and the default
+periods. Data exactly on a cutoff day is kept ("older than N days" removes days before today - N).
+Everything is computed from what is stored, so running the job twice, or late, removes the same things:
+it is idempotent.
 """
 
 from __future__ import annotations
@@ -17,11 +17,11 @@ import logging
 from datetime import date, datetime, timedelta
 
 from shared.insights.store import expired_insight_runs
-from shared.lifecycle.owners import OWNERS
+from shared.lifecycle.owners import BLOB_AREAS, OWNERS
 from shared.messages import Retention
 from shared.organisations import OrganisationRepository, RetentionSettings
 from shared.services import Services
-from shared.storage import PLATFORM, NotFoundError, OrgContainer, TableName, TenantContext
+from shared.storage import PLATFORM, OrgContainer, TableName, TenantContext
 
 log = logging.getLogger(__name__)
 _REPORTED_AS = {TableName.AUDIT: "audit_rows"}  # the other kinds are reported by their table's name
@@ -36,13 +36,6 @@ def sweep_messages(services: Services) -> list[Retention]:
     return [Retention(org_id=tenant.org_id, requested_on=today) for tenant in (*active, PLATFORM)]
 
 
-def _day(text: str) -> date | None:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        return None
-
-
 class _Retention:
     def __init__(self, services: Services, tenant: TenantContext, now: datetime) -> None:
         self.services = services
@@ -53,15 +46,15 @@ class _Retention:
     def cutoff(self, days: int) -> date:
         return self.now.date() - timedelta(days=days)
 
-    def raw(self, days: int) -> int:
-        """Raw snapshots are `raw/<as_of>/…`: the days before the cutoff go whole."""
-        cutoff = self.cutoff(days)
-        try:
-            held = {blob.name.split("/")[1] for blob in self.container.list_blobs("raw/")}
-        except NotFoundError:  # no container: nothing to remove
-            return 0
-        old = sorted(day for day in held if (as_of := _day(day)) is not None and as_of < cutoff)
-        return sum(self.container.delete_prefix(f"raw/{day}/") for day in old)
+    def blobs(self, periods: RetentionSettings) -> dict[str, int]:
+        """What each blob area's owner finds past its period, deleted folder by folder; counted by area
+        (`raw/` is reported as `raw_blobs`)."""
+        removed: dict[str, int] = {}
+        for area in BLOB_AREAS:
+            if area.expired_prefixes is not None:
+                found = area.expired_prefixes(self.services, self.tenant, self.now, periods)
+                removed[f"{area.prefix.strip('/')}_blobs"] = sum(map(self.container.delete_prefix, found))
+        return removed
 
     def insights(self, days: int) -> dict[str, int]:
         expired = expired_insight_runs(self.services, self.tenant, self.cutoff(days))
@@ -100,7 +93,7 @@ def run_retention(services: Services, message: Retention) -> dict[str, int]:
     periods = organisation.retention
     job = _Retention(services, message.tenant, services.clock())
     removed = {
-        "raw_blobs": job.raw(periods.raw_days),
+        **job.blobs(periods),
         **job.insights(periods.insights_days),
         **_expired(services, message.tenant, periods),
     }

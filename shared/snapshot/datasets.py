@@ -1,13 +1,24 @@
-"""The datasets a snapshot holds, each with its record model and blob name."""
+"""The datasets a snapshot holds, each with its record model and blob name, and the `raw/` blob area
+they are kept in (`RAW_AREA`: its layout and what of it retention removes)."""
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Iterator
+from datetime import date, datetime, timedelta
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
 
+from shared.ownership import BlobArea
+from shared.services import Services
 from shared.snapshot import records
+from shared.storage import NotFoundError, OrgContainer, TenantContext
+
+if TYPE_CHECKING:  # the organisation's periods; `shared.organisations` declares an owner itself
+    from shared.organisations import RetentionSettings
+
+RAW = "raw/"
 
 
 class Dataset(StrEnum):
@@ -89,4 +100,28 @@ RECORD_MODELS: dict[Dataset, type[BaseModel]] = {
 
 def snapshot_prefix(as_of: date, run_id: str) -> str:
     """Folder of one run's raw snapshot inside the organisation's container."""
-    return f"raw/{as_of.isoformat()}/{run_id}/"
+    return f"{RAW}{as_of.isoformat()}/{run_id}/"
+
+
+def _day(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def expired_raw_days(
+    services: Services, tenant: TenantContext, now: datetime, periods: RetentionSettings
+) -> Iterator[str]:
+    """The folders `raw/<as_of>/` of whole days before the raw period's cutoff (a day exactly on the
+    cutoff is kept), oldest first; nothing when the organisation has no container."""
+    cutoff = now.date() - timedelta(days=periods.raw_days)
+    try:
+        held = {blob.name.split("/")[1] for blob in OrgContainer(services.storage, tenant).list_blobs(RAW)}
+    except NotFoundError:
+        return
+    old = sorted(day for day in held if (as_of := _day(day)) is not None and as_of < cutoff)
+    yield from (f"{RAW}{day}/" for day in old)
+
+
+RAW_AREA = BlobArea(prefix=RAW, module=__name__, expired_prefixes=expired_raw_days)

@@ -6,6 +6,9 @@
   handed, and the backup reads no column of a row but its keys.
 - HTTP-facing modules (`shared/api/*`, `*_api.py`) reach storage through repositories only.
 - `shared/` never imports `functions/`, `dev/`, `bench/` or `tests/`.
+- Only the storage layer imports the Storage SDK (`azure.storage`) or Azure SDK exceptions
+  (`azure.core.exceptions`), bar the few modules listed with their reason; a blob area's layout is known
+  only by its owner, which also finds what of it expires.
 - No import cycles: between modules, nor between packages (a `*_api.py` module counts as the API layer,
   whichever package it sits in).
 """
@@ -21,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from shared.lifecycle.owners import OWNERS
+from shared.lifecycle.owners import BLOB_AREAS, OWNERS
 from shared.storage import TableName
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -46,6 +49,25 @@ _RAW_STORAGE = _OPENERS | {"OrgContainer", "TablePartition", "container_client",
 # shared operations, and the backup, which copies every table whole without reading a row's columns.
 _TABLE_AGNOSTIC = ("shared/storage/", "shared/ownership.py", "shared/backup/")
 _KEY_COLUMNS = frozenset({"PartitionKey", "RowKey"})
+_AZURE_SDK_INTERNALS = ("azure.storage", "azure.core.exceptions")
+# Modules outside shared/storage that may import those, and why. Everything else goes through the
+# storage layer, whose `translate_errors` turns SDK exceptions into `NotFoundError`, `StorageError` ….
+_SDK_ALLOWED = {
+    "shared.collection.refresh": "opens the organisation's container with the async client the "
+    "collectors share; every call on it goes through shared.storage.block_blobs",
+    "shared.collection.sinks": "is handed that async container client and writes only through "
+    "shared.storage.block_blobs",
+    "shared.backup.manifest": "the backup writes its own account's container (table-agnostic machinery, "
+    "like the storage layer), conditional writes included",
+    "shared.backup.restore": "streams a backup's parts back from the backup account's container",
+    "shared.backup.writer": "streams every table whole into the backup account's container",
+    "shared.api.integration": "azure-identity raises AzureError when Entra ID cannot be reached to test "
+    "a connection: not storage",
+    "shared.graph.credentials": "azure-identity raises ClientAuthenticationError for a rejected secret: "
+    "not storage",
+    "shared.secrets.keyvault": "the Key Vault SDK's errors (a missing or existing secret): not storage",
+    "shared.operations.acs_email": "the Azure Communication Services Email SDK's errors: not storage",
+}
 
 
 def _modules() -> Iterator[tuple[str, Path, ast.Module]]:
@@ -230,6 +252,40 @@ def test_shared_never_imports_the_function_app_the_dev_tools_or_the_tests() -> N
         if imported.split(".")[0] in {"functions", "dev", "bench", "tests", "function_app"}
     ]
     assert outward == []
+
+
+def test_only_the_storage_layer_imports_the_storage_sdk_or_its_exceptions() -> None:
+    importers = {
+        name: f"{path} imports {imported}"
+        for name, path, tree in _modules()
+        if not str(path).startswith("shared/storage/")
+        for imported in _all_imports(tree)
+        if imported.startswith(_AZURE_SDK_INTERNALS)
+    }
+    assert [importers[name] for name in sorted(set(importers) - set(_SDK_ALLOWED))] == []
+    assert sorted(set(_SDK_ALLOWED) - set(importers)) == [], "an allowance no longer needed: remove it"
+
+
+def test_every_expiring_blob_area_is_swept_by_its_owner() -> None:
+    for area in BLOB_AREAS:
+        assert area.expired_prefixes is not None or area.keeps, area.prefix
+        if area.expired_prefixes is not None:
+            assert area.expired_prefixes.__module__ == area.module, area.prefix
+            module = importlib.import_module(area.module)
+            assert any(value is area for value in vars(module).values()), (area.prefix, area.module)
+
+
+def test_only_a_blob_areas_owner_spells_its_folder() -> None:
+    owners = {area.prefix: area.module for area in BLOB_AREAS if area.expired_prefixes is not None}
+    strangers = [
+        f"{path}:{node.lineno} spells {node.value!r}, owned by {owners[prefix]}"
+        for name, path, tree in _modules()
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str)
+        for prefix in owners
+        if node.value.startswith(prefix) and owners[prefix] != name
+    ]
+    assert strangers == []
 
 
 def _import_graph() -> dict[str, set[str]]:

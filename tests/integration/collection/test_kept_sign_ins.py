@@ -234,8 +234,11 @@ def test_sign_ins_throttled_out_are_kept_even_for_a_members_refresh(clients, sec
     _assert_kept(clients, tenant, RunRepository(clients, tenant, TOKENS).get(message.run_id))
 
 
-def test_with_no_earlier_copy_the_run_reads_todays_however_late(clients, secrets, sim):
-    tenant = _organisation(clients, sim)
+def _assert_reads_todays_however_late(
+    clients: StorageClients, secrets: LocalSecretStore, sim: RunningSimulator, tenant: TenantContext
+) -> None:
+    """Today's run, still reading sign-ins when the working day starts, has no copy to keep: it reads
+    today's to the end."""
     clock = Clock(datetime(2026, 1, 15, 2, 0, tzinfo=UTC))
     refresh = _today(clients, secrets, sim, clock, scale=600)  # the quota is not what this is about
     message = _message(tenant, AS_OF, daily_run_id(AS_OF))
@@ -250,3 +253,14 @@ def test_with_no_earlier_copy_the_run_reads_todays_however_late(clients, secrets
     progress = run.datasets[Dataset.SIGN_IN_ACTIVITY.value]
     assert (progress.status, progress.data_as_of, progress.rows) == ("complete", None, 3000)
     assert KEPT not in run.warnings
+
+
+def test_with_no_earlier_copy_the_run_reads_todays_however_late(clients, secrets, sim):
+    _assert_reads_todays_however_late(clients, secrets, sim, _organisation(clients, sim))
+
+
+def test_when_retention_removed_the_earlier_copy_the_run_reads_todays(clients, secrets, sim):
+    tenant = _yesterday(clients, secrets, sim)
+    # The run record still says yesterday's sign-ins are complete, but their blob is gone.
+    OrgContainer(clients, tenant).delete_prefix(snapshot_prefix(YESTERDAY, daily_run_id(YESTERDAY)))
+    _assert_reads_todays_however_late(clients, secrets, sim, tenant)
