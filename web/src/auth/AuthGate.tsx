@@ -7,14 +7,14 @@
 import type { User } from "oidc-client-ts";
 import { useCallback, useMemo, useRef } from "react";
 
-import { unwrap, type Schemas } from "../api/client";
-import { ApiProblem } from "../api/problem";
+import { unwrap, type Api, type Schemas } from "../api/client";
+import type { ApiProblem } from "../api/problem";
 import { OPERATOR_PATH } from "../operator/paths";
 import { SignedInContext, type SignedIn } from "./context";
 import { JoinOrganisation, invitationCodeInAddress } from "./JoinOrganisation";
-import { CHALLENGE, MfaSteps } from "./MfaSteps";
+import { GateScreens, useSecondFactor } from "./GateScreens";
 import { CreateOrganisation, SignedOut } from "./Onboarding";
-import { OtherArea, SignInFailed } from "./Panel";
+import { OtherArea } from "./Panel";
 import { MEMBER_SESSION, sessionEndsAt, type ApiSession } from "./session";
 import { deadlinesOf, useArrival, useGate, type GateProps } from "./sessionApi";
 
@@ -33,32 +33,24 @@ function toSession(opened: Schemas["OpenedSessionView"]): ApiSession {
   return { ...deadlinesOf(opened), memberId: opened.member_id, role: opened.role };
 }
 
+/** Asking to enrol answers which second-factor step a person is at, without side effects for someone
+ * already enrolled (409). */
+const enrolMember = (api: Api) => unwrap(api.POST("/api/v1/me/mfa/totp"));
+
 export function AuthGate({ config, identity, children }: GateProps) {
   const gate = useGate<ApiSession, MemberStep>(config.apiBase, identity, MEMBER_SESSION);
-  const { step, setStep, api, session, forget, end, opened } = gate;
+  const { step, setStep, api, session, forget } = gate;
   const profile = useRef({ email: "", first: "", last: "" });
 
-  /** Which second-factor step this person is at: asking to enrol answers it without side effects for
-   * someone already enrolled (409) or without an organisation (403). */
-  const secondFactor = useCallback(async () => {
-    try {
-      setStep({ kind: "enrol", enrolment: await unwrap(api.POST("/api/v1/me/mfa/totp")) });
-    } catch (failure) {
-      const problem = ApiProblem.of(failure);
-      if (problem.kind === "mfa-already-enrolled") {
-        setStep(CHALLENGE);
-      } else if (problem.kind === "not-a-member") {
-        setStep({ kind: "no-organisation", ...profile.current, invitation: invitationCodeInAddress() });
-      } else if (problem.kind === "forbidden") {
-        // Only an operator's identity is refused here outright (anyone else is a member or not one yet).
-        setStep({ kind: "operator-account" });
-      } else if (problem.status === 401) {
-        end("Your sign-in has expired. Sign in again.");
-      } else {
-        setStep({ kind: "failed", problem });
-      }
+  /** Refused enrolment: no organisation yet (403 not-a-member), or an operator's identity (any other 403:
+   * anyone else is a member or not one yet). */
+  const refused = useCallback((problem: ApiProblem): MemberStep | null => {
+    if (problem.kind === "not-a-member") {
+      return { kind: "no-organisation", ...profile.current, invitation: invitationCodeInAddress() };
     }
-  }, [api, end, setStep]);
+    return problem.kind === "forbidden" ? { kind: "operator-account" } : null;
+  }, []);
+  const secondFactor = useSecondFactor(gate, enrolMember, refused);
 
   /** Signed in at the provider, no session yet: who they are (for an organisation's sign-up), then MFA. */
   const arrive = useCallback(
@@ -93,60 +85,48 @@ export function AuthGate({ config, identity, children }: GateProps) {
     };
   }, [api, forget, identity, session, step]);
 
-  switch (step.kind) {
-    case "starting":
-      return null;
-    case "signed-out":
-      return (
+  return (
+    <GateScreens
+      gate={gate}
+      signedOut={(notice) => (
         <SignedOut
-          notice={step.notice}
+          notice={notice}
           onSignIn={() =>
             // The fragment too: an invitation link keeps its code across the round trip.
             void identity.signIn(window.location.pathname + window.location.search + window.location.hash)
           }
         />
-      );
-    case "no-organisation":
-      return step.invitation === null ? (
-        <CreateOrganisation
-          api={api}
-          email={step.email}
-          suggested={{ first_name: step.first, last_name: step.last }}
-          onCreated={() => void secondFactor()}
-          onJoinInstead={() => setStep({ ...step, invitation: "" })}
-        />
-      ) : (
-        <JoinOrganisation
-          api={api}
-          email={step.email}
-          initialCode={step.invitation}
-          onJoined={() => void secondFactor()}
-          onCreateInstead={() => setStep({ ...step, invitation: null })}
-        />
-      );
-    case "enrol":
-    case "recovery-codes":
-    case "challenge":
-      return (
-        <MfaSteps
-          step={step}
-          onStep={setStep}
-          confirm={async (code) =>
-            (await unwrap(api.POST("/api/v1/me/mfa/totp/confirm", { body: { code } }))).recovery_codes
-          }
-          open={async (body) => opened(toSession(await unwrap(api.POST("/api/v1/session", { body }))))}
-        />
-      );
-    case "operator-account":
-      return (
-        <OtherArea title="This is an operator account" link="Open the operator area" href={OPERATOR_PATH}>
-          Insight365's operators work in the operator area. An operator account opens no organisation's
-          screens.
-        </OtherArea>
-      );
-    case "failed":
-      return <SignInFailed problem={step.problem} onRetry={() => end(null)} />;
-    case "ready":
-      return <SignedInContext.Provider value={signedIn}>{children}</SignedInContext.Provider>;
-  }
+      )}
+      confirm={async (client, code) =>
+        (await unwrap(client.POST("/api/v1/me/mfa/totp/confirm", { body: { code } }))).recovery_codes
+      }
+      open={async (client, body) => toSession(await unwrap(client.POST("/api/v1/session", { body })))}
+      own={(own) =>
+        own.kind === "operator-account" ? (
+          <OtherArea title="This is an operator account" link="Open the operator area" href={OPERATOR_PATH}>
+            Insight365's operators work in the operator area. An operator account opens no organisation's
+            screens.
+          </OtherArea>
+        ) : own.invitation === null ? (
+          <CreateOrganisation
+            api={api}
+            email={own.email}
+            suggested={{ first_name: own.first, last_name: own.last }}
+            onCreated={() => void secondFactor()}
+            onJoinInstead={() => setStep({ ...own, invitation: "" })}
+          />
+        ) : (
+          <JoinOrganisation
+            api={api}
+            email={own.email}
+            initialCode={own.invitation}
+            onJoined={() => void secondFactor()}
+            onCreateInstead={() => setStep({ ...own, invitation: null })}
+          />
+        )
+      }
+    >
+      <SignedInContext.Provider value={signedIn}>{children}</SignedInContext.Provider>
+    </GateScreens>
+  );
 }

@@ -6,14 +6,10 @@ import {
   TableHeader,
   TableHeaderCell,
   TableRow,
-  makeStyles,
 } from "@fluentui/react-components";
 import type { ReactNode } from "react";
 
-const useStyles = makeStyles({
-  scroll: { overflowX: "auto" },
-  number: { textAlign: "right", fontVariantNumeric: "tabular-nums" },
-});
+import { useCardStyles } from "./cardStyles";
 
 export interface DataRow {
   /** Identifies the row for React and for tests (`data-row`). */
@@ -35,7 +31,7 @@ export function DataTable({
   numeric?: readonly number[];
   testId?: string;
 }) {
-  const styles = useStyles();
+  const styles = useCardStyles();
   return (
     // A region of its own that takes focus, so a keyboard can scroll a table wider than the screen.
     <div className={styles.scroll} role="region" aria-label={label} tabIndex={0}>

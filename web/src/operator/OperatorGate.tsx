@@ -4,13 +4,13 @@
  * from any member's. The API decides who is an operator (by setting); a customer who opens the operator
  * area is told it is not for them and gets no session.
  */
-import { useCallback, useMemo } from "react";
+import { useMemo } from "react";
 
-import { unwrap, type Schemas } from "../api/client";
-import { ApiProblem } from "../api/problem";
-import { CHALLENGE, MfaSteps } from "../auth/MfaSteps";
+import { unwrap, type Api, type Schemas } from "../api/client";
+import type { ApiProblem } from "../api/problem";
+import { GateScreens, useSecondFactor } from "../auth/GateScreens";
 import { SignedOut } from "../auth/Onboarding";
-import { OtherArea, SignInFailed } from "../auth/Panel";
+import { OtherArea } from "../auth/Panel";
 import { deadlinesOf, useArrival, useGate, type GateProps } from "../auth/sessionApi";
 import { OPERATOR_SESSION, OperatorContext, type OperatorSession, type OperatorSignedIn } from "./context";
 
@@ -20,28 +20,16 @@ function toSession(opened: Schemas["OperatorSessionView"]): OperatorSession {
   return { ...deadlinesOf(opened), operatorId: opened.operator_id, role: opened.role };
 }
 
+const enrolOperator = (api: Api) => unwrap(api.POST("/api/v1/platform/mfa/totp"));
+
+/** 403: not an operator at all. */
+const notAnOperator = (problem: ApiProblem): NotAnOperator | null =>
+  problem.status === 403 ? { kind: "not-an-operator" } : null;
+
 export function OperatorGate({ config, identity, children }: GateProps) {
   const gate = useGate<OperatorSession, NotAnOperator>(config.apiBase, identity, OPERATOR_SESSION);
-  const { step, setStep, api, forget, end, opened } = gate;
-
-  /** Enrolment the first time; a code afterwards (409: enrolled); 403: not an operator at all. */
-  const secondFactor = useCallback(async () => {
-    try {
-      setStep({ kind: "enrol", enrolment: await unwrap(api.POST("/api/v1/platform/mfa/totp")) });
-    } catch (failure) {
-      const problem = ApiProblem.of(failure);
-      if (problem.kind === "mfa-already-enrolled") {
-        setStep(CHALLENGE);
-      } else if (problem.status === 403) {
-        setStep({ kind: "not-an-operator" });
-      } else if (problem.status === 401) {
-        end("Your sign-in has expired. Sign in again.");
-      } else {
-        setStep({ kind: "failed", problem });
-      }
-    }
-  }, [api, end, setStep]);
-
+  const { step, setStep, api, forget } = gate;
+  const secondFactor = useSecondFactor(gate, enrolOperator, notAnOperator);
   useArrival(identity, OPERATOR_SESSION, gate, secondFactor, setStep);
 
   const signedIn = useMemo<OperatorSignedIn | null>(
@@ -60,35 +48,24 @@ export function OperatorGate({ config, identity, children }: GateProps) {
     [api, forget, identity, step],
   );
 
-  switch (step.kind) {
-    case "starting":
-      return null;
-    case "signed-out":
-      return (
+  return (
+    <GateScreens
+      gate={gate}
+      signedOut={(notice) => (
         <SignedOut
           title="Operator sign-in"
           intro="For Insight365's operators: incidents, alerts, platform health and support requests. You sign in with your password, then a code from your authenticator app."
-          notice={step.notice}
+          notice={notice}
           onSignIn={() => void identity.signIn(window.location.pathname + window.location.search)}
         />
-      );
-    case "enrol":
-    case "recovery-codes":
-    case "challenge":
-      return (
-        <MfaSteps
-          step={step}
-          onStep={setStep}
-          confirm={async (code) =>
-            (await unwrap(api.POST("/api/v1/platform/mfa/totp/confirm", { body: { code } }))).recovery_codes
-          }
-          open={async (body) =>
-            opened(toSession(await unwrap(api.POST("/api/v1/platform/session", { body }))))
-          }
-        />
-      );
-    case "not-an-operator":
-      return (
+      )}
+      confirm={async (client, code) =>
+        (await unwrap(client.POST("/api/v1/platform/mfa/totp/confirm", { body: { code } }))).recovery_codes
+      }
+      open={async (client, body) =>
+        toSession(await unwrap(client.POST("/api/v1/platform/session", { body })))
+      }
+      own={() => (
         <OtherArea
           title="The operator area is for Insight365's staff"
           link="Go to your organisation"
@@ -96,10 +73,9 @@ export function OperatorGate({ config, identity, children }: GateProps) {
         >
           Your account is not an Insight365 operator, so nothing here is open to you.
         </OtherArea>
-      );
-    case "failed":
-      return <SignInFailed problem={step.problem} onRetry={() => end(null)} />;
-    case "ready":
-      return <OperatorContext.Provider value={signedIn}>{children}</OperatorContext.Provider>;
-  }
+      )}
+    >
+      <OperatorContext.Provider value={signedIn}>{children}</OperatorContext.Provider>
+    </GateScreens>
+  );
 }

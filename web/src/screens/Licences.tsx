@@ -23,6 +23,7 @@ import { unwrap, type Schemas } from "../api/client";
 import { useApi } from "../api/useApi";
 import { useSignedIn } from "../auth/context";
 import { hasRole } from "../auth/session";
+import { CountCell, useCardStyles } from "../components/cardStyles";
 import { DownloadCsv } from "../components/DownloadCsv";
 import { AsOf, Warnings } from "../components/Freshness";
 import { whenNotPublished } from "../components/NotPublished";
@@ -39,9 +40,6 @@ const SHOWN_ROWS = 100;
 const ALL = "all";
 
 const useStyles = makeStyles({
-  section: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalM },
-  scroll: { overflowX: "auto" },
-  number: { textAlign: "right", fontVariantNumeric: "tabular-nums" },
   filters: { display: "flex", gap: tokens.spacingHorizontalL, alignItems: "end", flexWrap: "wrap" },
 });
 
@@ -79,8 +77,7 @@ function seatChart(skus: readonly Sku[]): ChartProps[] {
 }
 
 function SkuTable({ skus }: { skus: readonly Sku[] }) {
-  const styles = useStyles();
-  const numeric = (value: number) => <TableCell className={styles.number}>{formatCount(value)}</TableCell>;
+  const styles = useCardStyles();
   return (
     <div className={styles.scroll}>
       <Table aria-label="Licences per SKU" data-testid="sku-table" size="small">
@@ -101,12 +98,12 @@ function SkuTable({ skus }: { skus: readonly Sku[] }) {
           {skus.map((sku) => (
             <TableRow key={sku.sku_id} data-sku={sku.sku_part_number}>
               <TableCell>{sku.name}</TableCell>
-              {numeric(sku.purchased)}
-              {numeric(sku.assigned)}
-              {numeric(sku.active)}
-              {numeric(sku.inactive)}
-              {numeric(sku.disabled)}
-              {numeric(sku.unassigned)}
+              <CountCell value={sku.purchased} />
+              <CountCell value={sku.assigned} />
+              <CountCell value={sku.active} />
+              <CountCell value={sku.inactive} />
+              <CountCell value={sku.disabled} />
+              <CountCell value={sku.unassigned} />
               <TableCell className={styles.number}>{formatPercent(sku.utilisation_pct)}</TableCell>
               <TableCell className={styles.number}>
                 {sku.monthly_waste === null
@@ -147,6 +144,7 @@ function Filter(props: {
 }
 
 function Reclaimable() {
+  const card = useCardStyles();
   const styles = useStyles();
   const { api } = useSignedIn();
   const [report, reload] = useApi(
@@ -171,7 +169,7 @@ function Reclaimable() {
   );
 
   return (
-    <section className={styles.section} aria-labelledby="reclaimable-title">
+    <section className={card.section} aria-labelledby="reclaimable-title">
       <Subtitle1 as="h2" id="reclaimable-title">
         Reclaimable licences
       </Subtitle1>
@@ -204,7 +202,7 @@ function Reclaimable() {
                   ? `; the first ${formatCount(SHOWN_ROWS)} are shown, download the CSV for all`
                   : ""}
               </Text>
-              <div className={styles.scroll}>
+              <div className={card.scroll}>
                 <Table aria-label="Reclaimable licences" size="small">
                   <TableHeader>
                     <TableRow>
@@ -224,12 +222,12 @@ function Reclaimable() {
                         </TableCell>
                         <TableCell>{cell(row, "sku_name")}</TableCell>
                         <TableCell>{cell(row, "reason")}</TableCell>
-                        <TableCell className={styles.number}>
+                        <TableCell className={card.number}>
                           {row.days_inactive === null || row.days_inactive === undefined
                             ? ""
                             : formatCount(Number(row.days_inactive))}
                         </TableCell>
-                        <TableCell className={styles.number}>
+                        <TableCell className={card.number}>
                           {typeof row.monthly_cost === "number"
                             ? formatMoney({
                                 amount: row.monthly_cost,
@@ -252,7 +250,7 @@ function Reclaimable() {
 }
 
 export function Licences() {
-  const styles = useStyles();
+  const styles = useCardStyles();
   const { api, session } = useSignedIn();
   const [loaded, reload] = useApi(() => unwrap(api.GET("/api/v1/insights/utilisation")), [api]);
   return (

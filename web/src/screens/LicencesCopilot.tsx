@@ -10,25 +10,17 @@ import {
   TableHeader,
   TableHeaderCell,
   TableRow,
-  makeStyles,
-  tokens,
 } from "@fluentui/react-components";
 
 import type { Schemas } from "../api/client";
+import { CountCell, useCardStyles } from "../components/cardStyles";
 import { Figure, Figures } from "../components/Figure";
 import { formatAmounts, formatCount, formatPercent } from "../format";
 
 type Copilot = Schemas["CopilotSummary"];
 
-const useStyles = makeStyles({
-  section: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalM },
-  scroll: { overflowX: "auto" },
-  number: { textAlign: "right", fontVariantNumeric: "tabular-nums" },
-});
-
 function Surfaces({ surfaces }: { surfaces: readonly Schemas["CopilotSurface"][] }) {
-  const styles = useStyles();
-  const numeric = (value: number) => <TableCell className={styles.number}>{formatCount(value)}</TableCell>;
+  const styles = useCardStyles();
   return (
     <div className={styles.scroll}>
       <Table aria-label="Copilot use per app" data-testid="copilot-surfaces" size="small">
@@ -45,9 +37,9 @@ function Surfaces({ surfaces }: { surfaces: readonly Schemas["CopilotSurface"][]
           {surfaces.map((surface) => (
             <TableRow key={surface.surface} data-surface={surface.surface}>
               <TableCell>{surface.title}</TableCell>
-              {numeric(surface.active_7)}
-              {numeric(surface.active_28)}
-              {numeric(surface.active_90)}
+              <CountCell value={surface.active_7} />
+              <CountCell value={surface.active_28} />
+              <CountCell value={surface.active_90} />
               <TableCell className={styles.number}>{formatPercent(surface.active_28_pct)}</TableCell>
             </TableRow>
           ))}
@@ -58,7 +50,7 @@ function Surfaces({ surfaces }: { surfaces: readonly Schemas["CopilotSurface"][]
 }
 
 export function CopilotSeats({ copilot }: { copilot: Copilot | null | undefined }) {
-  const styles = useStyles();
+  const styles = useCardStyles();
   if (copilot === null || copilot === undefined) {
     return null; // a run computed before Copilot was measured
   }

@@ -12,6 +12,7 @@ import {
 } from "@fluentui/react-components";
 
 import type { Schemas } from "../api/client";
+import { useCardStyles } from "../components/cardStyles";
 import { EmptyState } from "../components/states";
 import { formatCount, formatMoney } from "../format";
 import { ReportLinks } from "./LicencesReportLinks";
@@ -38,7 +39,6 @@ const RULES: Record<string, { title: string; evidence: string }> = {
 };
 
 const useStyles = makeStyles({
-  section: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalM },
   moves: {
     display: "flex",
     flexDirection: "column",
@@ -137,11 +137,12 @@ export function Rightsizing({
   warnings: readonly Warning[];
   skus: readonly Schemas["SkuUtilisation"][];
 }) {
+  const card = useCardStyles();
   const styles = useStyles();
   const skuName = (skuId: string) => skus.find((sku) => sku.sku_id === skuId)?.name ?? "a licence";
   const explained = explanations(warnings, skuName);
   return (
-    <section className={styles.section} aria-labelledby="rightsizing-title" data-testid="rightsizing-card">
+    <section className={card.section} aria-labelledby="rightsizing-title" data-testid="rightsizing-card">
       <Subtitle1 as="h2" id="rightsizing-title">
         Right-sizing
       </Subtitle1>

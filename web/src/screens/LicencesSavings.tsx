@@ -8,13 +8,12 @@ import {
   TableHeader,
   TableHeaderCell,
   TableRow,
-  makeStyles,
-  tokens,
 } from "@fluentui/react-components";
 
 import { unwrap, type Schemas } from "../api/client";
 import { useApi } from "../api/useApi";
 import { useSignedIn } from "../auth/context";
+import { useCardStyles } from "../components/cardStyles";
 import { Figure, Figures } from "../components/Figure";
 import { EmptyState, Load } from "../components/states";
 import { formatCount, formatDay, formatMoney, formatMonth } from "../format";
@@ -32,12 +31,6 @@ const KINDS = [
   { kind: "seats_dropped", label: "Unassigned seats dropped at renewal" },
 ] as const;
 
-const useStyles = makeStyles({
-  section: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalM },
-  scroll: { overflowX: "auto" },
-  number: { textAlign: "right", fontVariantNumeric: "tabular-nums" },
-});
-
 /** An amount the ledger may leave out: none when nothing counts, "not available" when currencies mix. */
 function amount(money: Money | null | undefined, entries: number, currency: string): string {
   if (money !== null && money !== undefined) {
@@ -51,7 +44,7 @@ function changes(count: number): string {
 }
 
 function ByKind({ ledger, currency }: { ledger: Ledger; currency: string }) {
-  const styles = useStyles();
+  const styles = useCardStyles();
   return (
     <div className={styles.scroll}>
       <Table aria-label="Realised savings by kind" data-testid="savings-by-kind" size="small">
@@ -79,7 +72,7 @@ function ByKind({ ledger, currency }: { ledger: Ledger; currency: string }) {
 }
 
 function Months({ months, currency }: { months: readonly Schemas["SavingsMonth"][]; currency: string }) {
-  const styles = useStyles();
+  const styles = useCardStyles();
   return (
     <div className={styles.scroll}>
       <Table aria-label="Savings per month" data-testid="savings-months" size="small">
@@ -152,7 +145,7 @@ function LedgerView({ ledger }: { ledger: Ledger }) {
 }
 
 export function Savings() {
-  const styles = useStyles();
+  const styles = useCardStyles();
   const { api } = useSignedIn();
   const [ledger, reload] = useApi(() => unwrap(api.GET("/api/v1/insights/utilisation/savings")), [api]);
   return (

@@ -28,6 +28,7 @@ import { isRunning } from "../api/runs";
 import { useApi } from "../api/useApi";
 import { useSignedIn } from "../auth/context";
 import { hasRole } from "../auth/session";
+import { CountCell } from "../components/cardStyles";
 import { EmptyState, Load, ProblemView } from "../components/states";
 import { formatCount, formatDay, formatMoment } from "../format";
 
@@ -47,7 +48,6 @@ const useStyles = makeStyles({
   runs: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalL },
   card: { gap: tokens.spacingVerticalS },
   head: { display: "flex", gap: tokens.spacingHorizontalM, alignItems: "center", flexWrap: "wrap" },
-  number: { textAlign: "right", fontVariantNumeric: "tabular-nums" },
 });
 
 function waitInWords(seconds: number): string {
@@ -112,7 +112,7 @@ export function RunCard({ run }: { run: Run }) {
               <TableRow key={name} data-dataset={name}>
                 <TableCell>{name}</TableCell>
                 <TableCell>{dataset.status ?? "pending"}</TableCell>
-                <TableCell className={styles.number}>{formatCount(dataset.rows ?? 0)}</TableCell>
+                <CountCell value={dataset.rows ?? 0} />
                 <TableCell>{dataset.error ?? (dataset.warnings ?? []).join("; ")}</TableCell>
               </TableRow>
             ))}
