@@ -22,6 +22,7 @@ import httpx
 import pyotp
 import pytest
 
+from dev.azurite import Azurite
 from dev.graph_sim import RunningSimulator, SimulatorConfig, start_simulator
 from dev.host import RunningHost, run_host_in_thread
 from dev.oidc import RunningIssuer, start_issuer
@@ -188,7 +189,16 @@ class Stack:
 
 
 @pytest.fixture(scope="package")
-def stack(storage_connection_string: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+def journey_storage() -> Iterator[str]:
+    """The journeys' own Azurite, as a customer's deployment has its own storage account. The rest of the
+    suite shares the session's Azurite and leaves fleet-wide rows behind (alerts and detection checkpoints
+    written on a fake clock, queue messages nobody processed) that this stack's host would pick up."""
+    with Azurite() as emulator:
+        yield emulator.connection_string
+
+
+@pytest.fixture(scope="package")
+def stack(journey_storage: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     folder = tmp_path_factory.mktemp("journeys")
     graph_secret = secrets.token_urlsafe(16)
     config = SimulatorConfig(
@@ -201,7 +211,7 @@ def stack(storage_connection_string: str, tmp_path_factory: pytest.TempPathFacto
     with start_issuer() as issuer, start_simulator(config) as simulator:
         settings = {
             **TEST_SETTINGS,
-            "AzureWebJobsStorage": storage_connection_string,
+            "AzureWebJobsStorage": journey_storage,
             "INSIGHT365_OIDC_ISSUER": issuer.issuer_url,
             "INSIGHT365_GRAPH_BASE_URL": simulator.graph_url,
             "INSIGHT365_GRAPH_AUTHORITY": simulator.base_url,
