@@ -2,12 +2,16 @@
 
 A multi-tenant app gets a token per customer tenant (`POST /{tenant}/oauth2/v2.0/token`), and Graph
 answers each call from the tenant its bearer was issued for. Fleet tenants are generated on their first
-call, so a simulator of thousands of tenants starts at once and holds only those in use.
+call, so a simulator of thousands of tenants starts at once, and forgotten again when `SERVED` others were
+called since (a tenant is a pure function of its spec, so it comes back the same): the simulator holds
+only those in use, and its heap, which every full garbage collection walks while its event loop waits,
+stays the same size however large the fleet.
 """
 
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date
 
@@ -15,6 +19,8 @@ from dev.graph_sim.users import UsersEndpoint
 from dev.graph_sim.wire import Clock
 from dev.tenant import Tenant, TenantSpec
 from shared.licensing import Catalogue
+
+SERVED = 64  # fleet tenants kept generated, the most recently called
 
 
 def fleet_tenant(index: int, accounts: int, as_of: date, seed: int = 1000) -> TenantSpec:
@@ -44,16 +50,14 @@ class Tenancy:
         self._sign_in = (sign_in_page_max, sign_in_top_refused)
         self._catalogue: Catalogue = primary.catalogue
         self._specs: dict[str, TenantSpec] = {}
-        self._served: dict[str, Served] = {}
+        self._served: OrderedDict[str, Served] = OrderedDict()  # fleet tenants, least recently called first
         self._names: dict[str, str] = {}  # lower-case tenant id or domain → tenant id
         self._lock = threading.Lock()
         self.primary = self._serve(primary)
+        self._register(primary.spec)
 
     def _serve(self, tenant: Tenant) -> Served:
-        served = Served(tenant, UsersEndpoint(tenant, self._clock, *self._sign_in))
-        self._register(tenant.spec)
-        self._served[tenant.spec.tenant_id.lower()] = served
-        return served
+        return Served(tenant, UsersEndpoint(tenant, self._clock, *self._sign_in))
 
     def _register(self, spec: TenantSpec) -> None:
         self._specs[spec.tenant_id.lower()] = spec
@@ -70,8 +74,14 @@ class Tenancy:
 
     def get(self, tenant_id: str) -> Served:
         key = tenant_id.lower()
-        served = self._served.get(key)
-        if served is None:
-            with self._lock:
-                served = self._served.get(key) or self._serve(Tenant(self._specs[key], self._catalogue))
+        if key == self.primary.tenant.spec.tenant_id.lower():
+            return self.primary
+        with self._lock:
+            served = self._served.get(key)
+            if served is None:
+                served = self._served[key] = self._serve(Tenant(self._specs[key], self._catalogue))
+                if len(self._served) > SERVED:
+                    self._served.popitem(last=False)
+            else:
+                self._served.move_to_end(key)
         return served

@@ -27,6 +27,8 @@ not the pacing mechanism. A write that loses a race reads again; nothing is held
 also the only slack a late request has: a worker that wakes for its slot later than part of that slack
 (a busy event loop, a paused instance) gives the slot up and reserves another, since sent late its request
 would land inside the window of the requests after it and be refused (`GovernorConfig.late_share`).
+Lateness counts from the slot, so a slot is never reserved nearer than the last reservation took: on an
+idle schedule the worker holds its slot before it comes up, rather than already late by the round trip.
 
 Fairness and priority: a worker holds at most one reservation per request it is about to send, and may
 reserve only a short way ahead of now: the nightly batch `lookahead` intervals, a member's on-demand
@@ -165,6 +167,7 @@ class QuotaGovernor:
         self._clock = clock
         self._sleep = sleep
         self.stats = GovernorStats()
+        self._lead = 0.0  # how long the last reservation took
 
     def interval(self, quota: Quota) -> float:
         """Seconds between two slots of `quota`."""
@@ -199,13 +202,15 @@ class QuotaGovernor:
         else:
             self._rows.update(row.key, update, etag=row.etag, merge=True)
 
-    def _try(self, demand: Demand, app_id: str, tenant_id: str, lookahead: float) -> float:
-        """One attempt (blocking storage calls): the reserved slot's time, or -wait when it is too far."""
+    def _try(self, demand: Demand, app_id: str, tenant_id: str, lookahead: float, lead: float) -> float:
+        """One attempt (blocking storage calls): the reserved slot's time, or -wait when it is too far.
+        `lead`: how long a reservation takes, so that a slot of an idle schedule is not already past
+        (and its slack spent) by the time the worker holds it."""
         tenant = self._read(_tenant_row(tenant_id, app_id))
         app = self._read(APP_ROW + app_id.lower())
         now = self._clock()
         slot = max(
-            [now]
+            [now + lead]
             + [float(app.properties.get(q.name, 0.0)) for q in demand.app]
             + [float(tenant.properties.get(q.name, 0.0)) for q in demand.tenant]
         )
@@ -225,12 +230,9 @@ class QuotaGovernor:
         started = self._clock()
         while True:
             slot = await self._next_slot(demand, app_id, tenant_id, priority)
-            # Lateness counts from when the worker could first send: a slot that came up while it was
-            # being reserved (an idle schedule) is not missed by waking late, and reserving again
-            # would only take as long again.
-            due = max(slot, self._clock())
-            await self._sleep(max(0.0, due - self._clock()))
-            if self._clock() - due <= self._late_tolerance(demand):
+            await self._sleep(max(0.0, slot - self._clock()))
+            # Lateness counts from the slot itself, the time the schedule's next slot was spaced from.
+            if self._clock() - slot <= self._late_tolerance(demand):
                 break
             self.stats.missed += 1
         waited = self._clock() - started
@@ -242,13 +244,15 @@ class QuotaGovernor:
         """The time of a slot reserved in every schedule `demand` spends."""
         lookahead = self._lookahead(demand, priority)
         while True:
+            began = self._clock()
             try:
-                slot = await asyncio.to_thread(self._try, demand, app_id, tenant_id, lookahead)
+                slot = await asyncio.to_thread(self._try, demand, app_id, tenant_id, lookahead, self._lead)
             except ConcurrencyError:  # AlreadyExistsError too: another worker created the row first
                 self.stats.conflicts += 1
                 await self._sleep(random.uniform(0, 0.01))  # noqa: S311 -- jitter, not security
                 continue
             if slot >= 0:
+                self._lead = self._clock() - began
                 return slot
             # Too far ahead: wait until the schedule is within reach, spread over one slot of its widest
             # quota so the waiters come back one by one rather than all race for the same row at once.

@@ -86,10 +86,11 @@ class GraphSession:
         middleware = [
             RedirectHandler(),
             BoundedRetryHandler(self._retry, sleep),
-            *([QuotaHandler(quota)] if quota is not None else []),
             ParametersNameDecodingHandler(),
             UserAgentHandler(),
             GraphTelemetryHandler(),
+            # Last: nothing between the permit and the wire.
+            *([QuotaHandler(quota)] if quota is not None else []),
         ]
         self.http = GraphClientFactory.create_with_custom_middleware(
             middleware,
