@@ -28,6 +28,9 @@ def test_sku_table_matches_the_api_after_a_deep_link(page: Page, stack: BrowserS
         expect(cells.nth(4)).to_have_text(f"{sku['inactive']:,}")
         expect(cells.nth(5)).to_have_text(f"{sku['disabled']:,}")
         expect(cells.nth(6)).to_have_text(f"{sku['unassigned']:,}")
+    # The seat chart's legend names each category once, not once per licence drawn.
+    legend = page.get_by_role("listbox").filter(has=page.get_by_role("option", name="Unassigned", exact=True))
+    expect(legend.get_by_role("option")).to_have_text(["Active", "Inactive", "Disabled", "Unassigned"])
     screenshot(page, "licences", full_page=False)
 
 

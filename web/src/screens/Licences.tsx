@@ -45,34 +45,29 @@ const useStyles = makeStyles({
 
 type Sku = Schemas["SkuUtilisation"];
 
+type SeatCount = "active" | "inactive" | "disabled" | "unassigned";
+
+const SEAT_CATEGORIES: readonly { key: SeatCount; title: string; color: string }[] = [
+  { key: "active", title: "Active", color: tokens.colorPaletteGreenBackground3 },
+  { key: "inactive", title: "Inactive", color: tokens.colorPaletteMarigoldBackground3 },
+  { key: "disabled", title: "Disabled", color: tokens.colorPaletteRedBackground3 },
+  { key: "unassigned", title: "Unassigned", color: tokens.colorNeutralBackground5 },
+];
+
+/** The chart lists every bar's segments in its legend (ten licences: forty entries); each category once. */
+const SEAT_LEGENDS = { legends: SEAT_CATEGORIES.map(({ title, color }) => ({ title, color })) };
+
 function seatChart(skus: readonly Sku[]): ChartProps[] {
   return skus
     .filter((sku) => !sku.free && sku.purchased > 0)
     .slice(0, CHART_SKUS)
     .map((sku) => ({
       chartTitle: sku.name,
-      chartData: [
-        {
-          legend: "Active",
-          horizontalBarChartdata: { x: sku.active, y: sku.purchased },
-          color: tokens.colorPaletteGreenBackground3,
-        },
-        {
-          legend: "Inactive",
-          horizontalBarChartdata: { x: sku.inactive, y: sku.purchased },
-          color: tokens.colorPaletteMarigoldBackground3,
-        },
-        {
-          legend: "Disabled",
-          horizontalBarChartdata: { x: sku.disabled, y: sku.purchased },
-          color: tokens.colorPaletteRedBackground3,
-        },
-        {
-          legend: "Unassigned",
-          horizontalBarChartdata: { x: sku.unassigned, y: sku.purchased },
-          color: tokens.colorNeutralBackground5,
-        },
-      ],
+      chartData: SEAT_CATEGORIES.map(({ key, title, color }) => ({
+        legend: title,
+        horizontalBarChartdata: { x: sku[key], y: sku.purchased },
+        color,
+      })),
     }));
 }
 
@@ -265,7 +260,11 @@ export function Licences() {
               <Subtitle1 as="h2" id="seats-title">
                 Seats per licence
               </Subtitle1>
-              <HorizontalBarChart data={seatChart(utilisation.skus)} culture="en-GB" />
+              <HorizontalBarChart
+                data={seatChart(utilisation.skus)}
+                culture="en-GB"
+                legendProps={SEAT_LEGENDS}
+              />
               <SkuTable skus={utilisation.skus} />
             </section>
             <CopilotSeats copilot={utilisation.copilot} />
