@@ -99,7 +99,9 @@ def org_partition_rows(table: TableName) -> OrgRows:
 
 
 OPERATIONS_RECORD = (
-    "the operations plane's own record: it names an organisation only by its random id, never a member"
+    "the operations plane's own record of what detections and operators saw: it names an organisation by"
+    " its random id, a member by id and an address, never by name or email; offboarding and erasure leave"
+    " it, as evidence"
 )
 
 

@@ -3,27 +3,37 @@
 `alerts`: partition `alert`, row `<key digest>|<newest-first time raised>` → the alert document. The key
 is (rule, organisation, subject); a finding whose key has an alert seen within `DEDUPLICATE_WITHIN`
 updates that alert (more events, a later `last_seen`) instead of raising another. Updates are
-conditional on the row's ETag, so two instances never lose each other's evidence.
+conditional on the row's ETag, so two instances never lose each other's evidence. The platform's
+retention sweep removes an alert last seen before the audit log's longest period: the rows it points to
+are gone by then.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field
 
 from shared.operations.detections import Finding
 from shared.operations.severity import Severity, key_digest, newest_first
-from shared.ownership import OPERATIONS_RECORD, TableOwner
+from shared.ownership import OPERATIONS_RECORD, Rows, TableOwner
+from shared.services import Services
 from shared.storage import (
+    PLATFORM,
     ConcurrencyError,
     PageTokenSigner,
     SharedTable,
     StorageClients,
     TableName,
+    TenantContext,
 )
 from shared.storage.documents import document_of, read_document
+
+if TYPE_CHECKING:
+    from shared.organisations import RetentionSettings
 
 ALERT_PARTITION = "alert"
 DEDUPLICATE_WITHIN = timedelta(hours=24)
@@ -141,9 +151,26 @@ def _merged(alert: Alert, finding: Finding, now: datetime) -> Alert | None:
     )
 
 
+def _expired_alerts(
+    services: Services, tenant: TenantContext, now: datetime, periods: RetentionSettings
+) -> Iterator[Rows]:
+    """With the platform's sweep (alerts are nobody's partition): those last seen before its audit period."""
+    if tenant != PLATFORM:
+        return
+    cutoff = now - timedelta(days=periods.audit_days)
+    partition = SharedTable(services.storage, TableName.ALERTS, tokens=services.page_signer).partition(
+        ALERT_PARTITION
+    )
+    rows = partition.query()
+    yield Rows(
+        partition, [row.row_key for row in rows if read_document(Alert, row.properties).last_seen < cutoff]
+    )
+
+
 ALERTS_OWNER = TableOwner(
     table=TableName.ALERTS,
     module=__name__,
     organisation_rows=None,
+    expired_rows=_expired_alerts,
     keeps=OPERATIONS_RECORD,
 )

@@ -2,7 +2,8 @@
 
 Sign up → connect → refresh now → published → export (insights, reports, audit) → offboard → the same
 session is refused at once → the deletion job runs on the host → the receipt, read with its id and
-secret, says done → no table, blob, queue, poison queue or secret holds the organisation's id.
+secret, says done → no table, blob, queue, poison queue or secret holds the organisation's id but the
+records kept on purpose (`KEPT`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,11 @@ from shared.storage import TableName
 from tests.journeys.conftest import Person, Stack
 
 RECEIPT_HEADER = "X-Receipt-Secret"
+# Records that keep the organisation's random id on purpose (the README's "Data we hold"): the deletion
+# journal (ids and times, 36 days, so that no restore undoes the deletion), and the operations plane's
+# alerts and incidents, what detections saw whenever their 5-minute timer fired during the journey
+# (`new-super-admin`, `offboarding-requested` …), kept as evidence.
+KEPT = {TableName.DELETION_JOURNAL, TableName.ALERTS, TableName.INCIDENTS}
 
 
 def _receipt(stack: Stack, request_id: str, secret: str) -> dict[str, Any]:
@@ -45,8 +51,8 @@ def _traces(stack: Stack, org_id: str) -> list[str]:
     storage = stack.services.storage
     found: list[str] = []
     for table in storage.table.list_tables():
-        if table.name == TableName.DELETION_JOURNAL:
-            continue  # ids and times only, kept 36 days on purpose so that no restore undoes the deletion
+        if table.name in KEPT:
+            continue
         for row in storage.table.get_table_client(table.name).list_entities():
             if org_id in json.dumps(dict(row), default=str):
                 found.append(f"table {table.name}: {row['PartitionKey']}/{row['RowKey']}")
