@@ -31,7 +31,17 @@ const useStyles = makeStyles({
   form: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalM, maxWidth: "28rem" },
 });
 
-function Profile({ me, onSaved }: { me: Versioned<Me>; onSaved: () => void }) {
+function Profile({
+  me,
+  saved,
+  onSaving,
+  onSaved,
+}: {
+  me: Versioned<Me>;
+  saved: boolean;
+  onSaving: () => void;
+  onSaved: () => void;
+}) {
   const styles = useStyles();
   const { api } = useSignedIn();
   const [fields, setFields] = useState({
@@ -39,18 +49,16 @@ function Profile({ me, onSaved }: { me: Versioned<Me>; onSaved: () => void }) {
     last_name: me.data.last_name,
     phone: me.data.phone ?? "",
   });
-  const [saved, setSaved] = useState(false);
   const action = useAction();
 
   async function save(event: FormEvent) {
     event.preventDefault();
-    setSaved(false);
+    onSaving();
     const body = { ...fields, phone: fields.phone.trim() === "" ? null : fields.phone.trim() };
     const done = await action.run(() =>
       unwrap(api.PATCH("/api/v1/me", { params: { header: ifMatch(me.etag) }, body })),
     );
     if (done.ok) {
-      setSaved(true);
       onSaved();
     }
   }
@@ -182,6 +190,8 @@ function YourData() {
 export function Account() {
   const { api, signOut } = useSignedIn();
   const [me, reload] = useApi(() => unwrapVersioned(api.GET("/api/v1/me")), [api]);
+  // Kept here, not in the form: the saved profile comes back with a new ETag, which remounts the form.
+  const [profileSaved, setProfileSaved] = useState(false);
   return (
     <>
       <Title2 as="h1">My account</Title2>
@@ -189,7 +199,16 @@ export function Account() {
         {(loaded) => (
           <>
             <Section id="profile" title="Profile">
-              <Profile key={loaded.etag ?? ""} me={loaded} onSaved={reload} />
+              <Profile
+                key={loaded.etag ?? ""}
+                me={loaded}
+                saved={profileSaved}
+                onSaving={() => setProfileSaved(false)}
+                onSaved={() => {
+                  setProfileSaved(true);
+                  reload();
+                }}
+              />
             </Section>
             <Section id="consent" title="Privacy notice">
               <Consent me={loaded.data} onChanged={reload} />
