@@ -16,14 +16,16 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import pyotp
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, Response, sync_playwright
 
 from bench.web import (
     CHROMIUM,
@@ -221,6 +223,16 @@ def members(signed_in_tabs: Members) -> Iterator[Members]:
     signed_in_tabs.errors.clear()
     yield signed_in_tabs
     assert not signed_in_tabs.errors, f"the browser reported errors: {signed_in_tabs.errors}"
+
+
+def read_again(page: Page, path: str) -> AbstractContextManager[Any]:
+    """Around a save: the app reading `path` (under `/api/v1`) again, as it does for the saved document
+    (its form remounts with what was stored, so a confirmation must outlive the remount)."""
+    return page.expect_response(lambda response: _is_read_of(response, f"/api/v1{path}"))
+
+
+def _is_read_of(response: Response, path: str) -> bool:
+    return response.request.method == "GET" and urlsplit(response.url).path == path
 
 
 def screenshot(page: Page, name: str, *, full_page: bool = True) -> None:

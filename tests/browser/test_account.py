@@ -6,13 +6,16 @@ from __future__ import annotations
 import json
 import uuid
 
-from playwright.sync_api import Page, Response, expect
+from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import ADMIN, BrowserStack, enrol_totp, session_headers, sign_up_at_provider
-
-
-def _profile_read(response: Response) -> bool:
-    return response.url.endswith("/api/v1/me") and response.request.method == "GET"
+from tests.browser.conftest import (
+    ADMIN,
+    BrowserStack,
+    enrol_totp,
+    read_again,
+    session_headers,
+    sign_up_at_provider,
+)
 
 
 def test_my_account_rectify_export_and_erase(page: Page, stack: BrowserStack) -> None:
@@ -41,7 +44,7 @@ def test_my_account_rectify_export_and_erase(page: Page, stack: BrowserStack) ->
     expect(page.locator("input[name=last_name]")).to_have_value(profile["last_name"])
 
     page.locator("input[name=last_name]").fill("Typist-Smith")
-    with page.expect_response(_profile_read):  # the saved profile is read again (a new ETag) ...
+    with read_again(page, "/me"):  # the saved profile is read again (a new ETag) ...
         page.get_by_role("button", name="Save profile").click()
     expect(page.get_by_test_id("profile-saved")).to_be_visible()  # ... and the form still says it saved
     expect(page.locator("input[name=last_name]")).to_have_value("Typist-Smith")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import BrowserStack, new_organisation, session_headers
+from tests.browser.conftest import BrowserStack, new_organisation, read_again, session_headers
 
 PRICE = 12.5
 
@@ -44,13 +44,15 @@ def test_a_new_organisation_gets_started_then_disconnects(page: Page, stack: Bro
     price = page.get_by_label(f"Monthly price of {sku['name']} (GBP)")
     expect(price).to_have_value("")
     price.fill(str(PRICE))
-    page.get_by_role("button", name="Save prices").click()
+    with read_again(page, "/metadata/prices"):
+        page.get_by_role("button", name="Save prices").click()
     expect(page.get_by_test_id("prices-saved")).to_be_visible()
     assert api("/metadata/prices")["prices"][sku["sku_id"].lower()] == {"currency": "GBP", "monthly": PRICE}
     page.get_by_role("button", name="Next").click()
 
     page.get_by_label("60 days").check()
-    page.get_by_role("button", name="Save threshold").click()
+    with read_again(page, "/metadata/groups"):
+        page.get_by_role("button", name="Save threshold").click()
     expect(page.get_by_test_id("groups-saved")).to_be_visible()
     assert api("/metadata/groups")["inactivity_days"] == 60
     page.get_by_role("button", name="Next").click()

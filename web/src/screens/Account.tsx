@@ -22,6 +22,7 @@ import { DataTable } from "../components/DataTable";
 import { saveJson } from "../components/download";
 import { Section } from "../components/Section";
 import { Load, ProblemView } from "../components/states";
+import { useSaveNotice, type SaveNotice } from "../components/saveNotice";
 import { formatMoment } from "../format";
 import { ROLE_LABELS } from "../shell/navigation";
 
@@ -31,17 +32,7 @@ const useStyles = makeStyles({
   form: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalM, maxWidth: "28rem" },
 });
 
-function Profile({
-  me,
-  saved,
-  onSaving,
-  onSaved,
-}: {
-  me: Versioned<Me>;
-  saved: boolean;
-  onSaving: () => void;
-  onSaved: () => void;
-}) {
+function Profile({ me, notice, onSaved }: { me: Versioned<Me>; notice: SaveNotice; onSaved: () => void }) {
   const styles = useStyles();
   const { api } = useSignedIn();
   const [fields, setFields] = useState({
@@ -53,12 +44,13 @@ function Profile({
 
   async function save(event: FormEvent) {
     event.preventDefault();
-    onSaving();
+    notice.saving();
     const body = { ...fields, phone: fields.phone.trim() === "" ? null : fields.phone.trim() };
     const done = await action.run(() =>
       unwrap(api.PATCH("/api/v1/me", { params: { header: ifMatch(me.etag) }, body })),
     );
     if (done.ok) {
+      notice.done();
       onSaved();
     }
   }
@@ -85,7 +77,7 @@ function Profile({
           Save profile
         </Button>
       </div>
-      {saved ? <Text data-testid="profile-saved">Profile saved.</Text> : null}
+      {notice.saved ? <Text data-testid="profile-saved">Profile saved.</Text> : null}
       {action.problem === null ? null : <ProblemView problem={action.problem} />}
     </form>
   );
@@ -190,8 +182,7 @@ function YourData() {
 export function Account() {
   const { api, signOut } = useSignedIn();
   const [me, reload] = useApi(() => unwrapVersioned(api.GET("/api/v1/me")), [api]);
-  // Kept here, not in the form: the saved profile comes back with a new ETag, which remounts the form.
-  const [profileSaved, setProfileSaved] = useState(false);
+  const notice = useSaveNotice();
   return (
     <>
       <Title2 as="h1">My account</Title2>
@@ -199,16 +190,7 @@ export function Account() {
         {(loaded) => (
           <>
             <Section id="profile" title="Profile">
-              <Profile
-                key={loaded.etag ?? ""}
-                me={loaded}
-                saved={profileSaved}
-                onSaving={() => setProfileSaved(false)}
-                onSaved={() => {
-                  setProfileSaved(true);
-                  reload();
-                }}
-              />
+              <Profile key={loaded.etag ?? ""} me={loaded} notice={notice} onSaved={reload} />
             </Section>
             <Section id="consent" title="Privacy notice">
               <Consent me={loaded.data} onChanged={reload} />

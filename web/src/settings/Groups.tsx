@@ -17,6 +17,7 @@ import { useAction } from "../api/useAction";
 import { useApi } from "../api/useApi";
 import { useSignedIn } from "../auth/context";
 import { Load, ProblemView } from "../components/states";
+import { useSaveNotice, type SaveNotice } from "../components/saveNotice";
 
 type Groups = Schemas["Groups"];
 type Threshold = NonNullable<Groups["inactivity_days"]>;
@@ -31,22 +32,23 @@ const useStyles = makeStyles({
 function GroupsForm({
   loaded,
   withDepartments,
+  notice,
   onSaved,
 }: {
   loaded: Versioned<Groups>;
   withDepartments: boolean;
+  notice: SaveNotice;
   onSaved: () => void;
 }) {
   const styles = useStyles();
   const { api } = useSignedIn();
   const [days, setDays] = useState<Threshold>(loaded.data.inactivity_days ?? DEFAULT_THRESHOLD);
   const [pairs, setPairs] = useState(Object.entries(loaded.data.departments ?? {}));
-  const [saved, setSaved] = useState(false);
   const action = useAction();
 
   async function save(event: FormEvent) {
     event.preventDefault();
-    setSaved(false);
+    notice.saving();
     const departments = Object.fromEntries(
       pairs.filter(([department, group]) => department.trim() && group.trim()),
     );
@@ -59,7 +61,7 @@ function GroupsForm({
       ),
     );
     if (done.ok) {
-      setSaved(true);
+      notice.done();
       onSaved();
     }
   }
@@ -114,7 +116,7 @@ function GroupsForm({
           {withDepartments ? "Save groups and threshold" : "Save threshold"}
         </Button>
       </div>
-      {saved ? <Text data-testid="groups-saved">Saved.</Text> : null}
+      {notice.saved ? <Text data-testid="groups-saved">Saved.</Text> : null}
       {action.problem === null ? null : <ProblemView problem={action.problem} />}
     </form>
   );
@@ -129,6 +131,7 @@ export function GroupsEditor({
 }) {
   const { api } = useSignedIn();
   const [loaded, reload] = useApi(() => unwrapVersioned(api.GET("/api/v1/metadata/groups")), [api]);
+  const notice = useSaveNotice();
   return (
     <Load loaded={loaded} label="Loading groups" onRetry={reload}>
       {(data) => (
@@ -136,6 +139,7 @@ export function GroupsEditor({
           key={data.etag ?? ""}
           loaded={data}
           withDepartments={withDepartments}
+          notice={notice}
           onSaved={() => {
             reload();
             onSaved();

@@ -9,6 +9,7 @@ import { useApi } from "../api/useApi";
 import { useSignedIn } from "../auth/context";
 import { DataTable } from "../components/DataTable";
 import { Load, ProblemView } from "../components/states";
+import { useSaveNotice, type SaveNotice } from "../components/saveNotice";
 import { formatCount } from "../format";
 
 const DEFAULT_CURRENCY = "GBP";
@@ -71,16 +72,15 @@ async function loadPrices(api: Api): Promise<Loaded> {
   return { rows, etag };
 }
 
-function PriceForm({ loaded, onSaved }: { loaded: Loaded; onSaved: () => void }) {
+function PriceForm({ loaded, notice, onSaved }: { loaded: Loaded; notice: SaveNotice; onSaved: () => void }) {
   const styles = useStyles();
   const { api } = useSignedIn();
   const [rows, setRows] = useState(loaded.rows);
-  const [saved, setSaved] = useState(false);
   const action = useAction();
 
   async function save(event: FormEvent) {
     event.preventDefault();
-    setSaved(false);
+    notice.saving();
     const prices = Object.fromEntries(
       rows
         .filter((row) => row.monthly.trim() !== "")
@@ -92,7 +92,7 @@ function PriceForm({ loaded, onSaved }: { loaded: Loaded; onSaved: () => void })
       ),
     );
     if (done.ok) {
-      setSaved(true);
+      notice.done();
       onSaved();
     }
   }
@@ -134,7 +134,7 @@ function PriceForm({ loaded, onSaved }: { loaded: Loaded; onSaved: () => void })
           Save prices
         </Button>
       </div>
-      {saved ? <Text data-testid="prices-saved">Prices saved.</Text> : null}
+      {notice.saved ? <Text data-testid="prices-saved">Prices saved.</Text> : null}
       {action.problem === null ? null : <ProblemView problem={action.problem} />}
     </form>
   );
@@ -143,12 +143,14 @@ function PriceForm({ loaded, onSaved }: { loaded: Loaded; onSaved: () => void })
 export function PriceEditor({ onSaved = () => undefined }: { onSaved?: () => void }) {
   const { api } = useSignedIn();
   const [loaded, reload] = useApi(() => loadPrices(api), [api]);
+  const notice = useSaveNotice();
   return (
     <Load loaded={loaded} label="Loading prices" onRetry={reload}>
       {(data) => (
         <PriceForm
           key={data.etag ?? ""}
           loaded={data}
+          notice={notice}
           onSaved={() => {
             reload();
             onSaved();

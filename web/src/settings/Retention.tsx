@@ -8,6 +8,7 @@ import { useAction } from "../api/useAction";
 import { useApi } from "../api/useApi";
 import { useSignedIn } from "../auth/context";
 import { Load, ProblemView } from "../components/states";
+import { useSaveNotice, type SaveNotice } from "../components/saveNotice";
 
 type Retention = Required<Schemas["RetentionSettings"]>;
 const PERIODS: readonly { name: keyof Retention; label: string; hint: string }[] = [
@@ -22,9 +23,11 @@ const useStyles = makeStyles({
 
 function RetentionForm({
   loaded,
+  notice,
   onSaved,
 }: {
   loaded: Versioned<Schemas["OrganisationView"]>;
+  notice: SaveNotice;
   onSaved: () => void;
 }) {
   const styles = useStyles();
@@ -34,12 +37,11 @@ function RetentionForm({
     insights_days: String(loaded.data.retention.insights_days ?? ""),
     audit_days: String(loaded.data.retention.audit_days ?? ""),
   });
-  const [saved, setSaved] = useState(false);
   const action = useAction();
 
   async function save(event: FormEvent) {
     event.preventDefault();
-    setSaved(false);
+    notice.saving();
     const retention = Object.fromEntries(PERIODS.map(({ name }) => [name, Number(days[name])]));
     const done = await action.run(() =>
       unwrap(
@@ -47,7 +49,7 @@ function RetentionForm({
       ),
     );
     if (done.ok) {
-      setSaved(true);
+      notice.done();
       onSaved();
     }
   }
@@ -70,7 +72,7 @@ function RetentionForm({
           Save retention
         </Button>
       </div>
-      {saved ? <Text data-testid="retention-saved">Retention saved.</Text> : null}
+      {notice.saved ? <Text data-testid="retention-saved">Retention saved.</Text> : null}
       {action.problem === null ? null : <ProblemView problem={action.problem} />}
     </form>
   );
@@ -79,9 +81,10 @@ function RetentionForm({
 export function RetentionEditor() {
   const { api } = useSignedIn();
   const [loaded, reload] = useApi(() => unwrapVersioned(api.GET("/api/v1/organisation")), [api]);
+  const notice = useSaveNotice();
   return (
     <Load loaded={loaded} label="Loading retention" onRetry={reload}>
-      {(data) => <RetentionForm key={data.etag ?? ""} loaded={data} onSaved={reload} />}
+      {(data) => <RetentionForm key={data.etag ?? ""} loaded={data} notice={notice} onSaved={reload} />}
     </Load>
   );
 }
