@@ -627,6 +627,7 @@ class _Fold:
                 skus=sku_rows,
                 renewals=renewals,
                 rightsizing=moves,
+                rightsizing_targets=rightsizing.targets(),
                 copilot=copilot_summary(
                     self.copilot,
                     rows=sku_rows,

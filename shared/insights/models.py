@@ -115,6 +115,11 @@ class UtilisationTotals(BaseModel):
     monthly_waste: list[Money]
 
 
+class LicenceName(BaseModel):
+    sku_id: str
+    name: str
+
+
 class RightSizingMove(BaseModel):
     """One right-sizing rule's aggregate for one from → to pair (the person-level rows are admin-only)."""
 
@@ -189,6 +194,9 @@ class UtilisationSummary(Payload):
     renewals: list[RenewalReclaim]
     copilot: CopilotSummary | None = None  # None only in payloads computed before Copilot was measured
     rightsizing: list[RightSizingMove] = Field(default_factory=list)  # most money first
+    # Every licence a rule that ran could move holders to, by name: most are licences the tenant does not
+    # hold, which need a price before anything is recommended (Settings lists them to be priced).
+    rightsizing_targets: list[LicenceName] = Field(default_factory=list)
 
 
 # --- adoption --------------------------------------------------------------------------------------------

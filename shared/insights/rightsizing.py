@@ -40,7 +40,7 @@ from functools import cached_property
 from typing import Any
 
 from shared.insights.accounts import ENABLED, ordinal
-from shared.insights.models import InsightWarning, Money, RightSizingMove
+from shared.insights.models import InsightWarning, LicenceName, Money, RightSizingMove
 from shared.insights.reports import REPORTS_BY_ID
 from shared.insights.rounding import exact, money
 from shared.insights.utilisation import PriceInfo, Utilisation
@@ -260,6 +260,11 @@ class RightSizing:
             else:
                 runnable.append(rule)
         return runnable
+
+    def targets(self) -> list[LicenceName]:
+        """The licences the rules that run could move holders to, by name."""
+        ids = {target for moves in self._moves.values() for _, targets in moves for target in targets}
+        return sorted((LicenceName(sku_id=i, name=self.u.sku_name(i)) for i in ids), key=lambda t: t.name)
 
     @cached_property
     def recommendations(self) -> list[Recommendation]:

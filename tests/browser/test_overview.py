@@ -26,6 +26,14 @@ def test_admin_overview_matches_the_api(members: Members, stack: BrowserStack) -
         )
     renewal = next(event for event in utilisation["renewals"] if event["event"] == "renewal")
     expect(page.get_by_test_id("renewal-reclaimable")).to_have_text(count(renewal["reclaimable_seats"]))
+    # Right-sizing's reasons are the Licences screen's to explain (in its card), not the overview's.
+    rightsizing = [w["message"] for w in utilisation["warnings"] if w["code"].startswith("rightsizing_")]
+    assert rightsizing, "the demo's right-sizing says why a rule did not run"
+    others = [w["message"] for w in utilisation["warnings"] if not w["code"].startswith("rightsizing_")]
+    for message in others[:1]:
+        expect(page.get_by_text(message, exact=True)).to_have_count(1)
+    for message in rightsizing:
+        expect(page.get_by_text(message, exact=True)).to_have_count(0)
     screenshot(page, "overview")
 
 

@@ -71,7 +71,7 @@ RIGHTSIZING_LISTS = {"rightsizing-recommendations", "realised-savings"}
 
 
 def _without_rightsizing(utilisation: dict[str, Any]) -> dict[str, Any]:
-    rest = {k: v for k, v in utilisation.items() if k != "rightsizing"}
+    rest = {k: v for k, v in utilisation.items() if k not in ("rightsizing", "rightsizing_targets")}
     rest["warnings"] = [w for w in rest["warnings"] if not w["code"].startswith("rightsizing_")]
     return rest
 

@@ -154,6 +154,15 @@ def test_no_prices_no_recommendations_and_a_warning(build: Build) -> None:
     assert rows(run) == [] and run.utilisation.rightsizing == []
     codes = {w.code for w in run.utilisation.warnings}
     assert any(code.startswith("rightsizing_no_priced_target:mail_only:") for code in codes)
+    # The licences to price for that are named, so Settings can list them though the tenant holds none.
+    targets = {t.sku_id: t.name for t in run.utilisation.rightsizing_targets}
+    assert targets[part_id("EXCHANGESTANDARD")] == "Exchange Online (Plan 1)"
+    assert {part_id("EXCHANGEDESKLESS"), part_id("STANDARDPACK"), part_id("O365_BUSINESS_ESSENTIALS")} <= set(
+        targets
+    )
+    # Only the rules that ran: the E5 rule did not (a policy uses risk), so its target E3 is not listed.
+    assert "rightsizing_signal_in_use:e5_features_unseen" in codes
+    assert part_id("SPE_E3") not in targets
 
 
 def test_concealed_reports_give_no_recommendation_and_say_why(build: Build) -> None:

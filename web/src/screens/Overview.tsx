@@ -10,6 +10,7 @@ import { AsOf, Warnings, distinctWarnings } from "../components/Freshness";
 import { whenNotPublished } from "../components/NotPublished";
 import { Load } from "../components/states";
 import { formatAmounts, formatCount, formatDay, formatDaysLeft, formatMoney, formatPercent } from "../format";
+import { isRightsizingWarning } from "./LicencesRightsizing";
 
 interface OverviewData {
   readonly utilisation: Schemas["UtilisationSummary"];
@@ -92,7 +93,11 @@ export function Overview() {
             <>
               <AsOf asOf={utilisation.as_of} collectedAt={utilisation.collected_at} />
               <Warnings
-                warnings={distinctWarnings(utilisation.warnings, adoption.warnings, assurance?.warnings)}
+                warnings={distinctWarnings(
+                  (utilisation.warnings ?? []).filter((warning) => !isRightsizingWarning(warning)),
+                  adoption.warnings,
+                  assurance?.warnings,
+                )}
               />
               <Figures label="Licences">
                 <Figure

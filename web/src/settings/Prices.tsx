@@ -1,5 +1,6 @@
-/** Monthly licence prices, one per SKU the tenant has (from the published figures) plus any already
- * priced: they turn unused seats into money. */
+/** Monthly licence prices, one per SKU the tenant has (from the published figures), each licence
+ * right-sizing could move holders to (most are not held: without their price nothing is recommended), and
+ * any already priced: they turn unused seats into money. */
 import { Button, Field, Input, Text, makeStyles, tokens } from "@fluentui/react-components";
 import { useState, type FormEvent } from "react";
 
@@ -18,6 +19,8 @@ interface PriceRow {
   readonly skuId: string;
   readonly name: string;
   readonly seats: number | null;
+  /** Not held, but a licence right-sizing could move holders to. */
+  readonly target?: boolean;
   readonly currency: string;
   /** As typed; "" for no price. */
   readonly monthly: string;
@@ -33,19 +36,26 @@ const useStyles = makeStyles({
   price: { maxWidth: "10rem" },
 });
 
-/** The tenant's SKUs, when a refresh has published them (none before the first refresh). */
-async function tenantSkus(api: Api): Promise<Schemas["SkuUtilisation"][]> {
+interface Published {
+  readonly skus: readonly Schemas["SkuUtilisation"][];
+  readonly targets: readonly Schemas["LicenceName"][];
+}
+
+/** The tenant's SKUs and right-sizing's target licences, when a refresh has published them (none before
+ * the first refresh). */
+async function published(api: Api): Promise<Published> {
   try {
-    return (await unwrap(api.GET("/api/v1/insights/utilisation"))).skus;
+    const utilisation = await unwrap(api.GET("/api/v1/insights/utilisation"));
+    return { skus: utilisation.skus, targets: utilisation.rightsizing_targets ?? [] };
   } catch {
-    return [];
+    return { skus: [], targets: [] };
   }
 }
 
 async function loadPrices(api: Api): Promise<Loaded> {
-  const [{ data, etag }, skus] = await Promise.all([
+  const [{ data, etag }, { skus, targets }] = await Promise.all([
     unwrapVersioned(api.GET("/api/v1/metadata/prices")),
-    tenantSkus(api),
+    published(api),
   ]);
   const prices = data.prices ?? {};
   const rows: PriceRow[] = skus
@@ -58,6 +68,20 @@ async function loadPrices(api: Api): Promise<Loaded> {
       monthly: String(prices[sku.sku_id.toLowerCase()]?.monthly ?? ""),
     }));
   const listed = new Set(rows.map((row) => row.skuId));
+  for (const target of targets) {
+    const skuId = target.sku_id.toLowerCase();
+    if (!listed.has(skuId)) {
+      listed.add(skuId);
+      rows.push({
+        skuId,
+        name: target.name,
+        seats: null,
+        target: true,
+        currency: prices[skuId]?.currency ?? DEFAULT_CURRENCY,
+        monthly: String(prices[skuId]?.monthly ?? ""),
+      });
+    }
+  }
   for (const [skuId, price] of Object.entries(prices)) {
     if (!listed.has(skuId)) {
       rows.push({
@@ -111,7 +135,7 @@ function PriceForm({ loaded, notice, onSaved }: { loaded: Loaded; notice: SaveNo
           key: row.skuId,
           cells: [
             row.name,
-            row.seats === null ? "" : formatCount(row.seats),
+            row.target ? "None (a right-sizing target)" : row.seats === null ? "" : formatCount(row.seats),
             <Field key="price" className={styles.price}>
               <Input
                 aria-label={`Monthly price of ${row.name} (${row.currency})`}
