@@ -25,6 +25,13 @@ def test_runs_show_the_api_progress_and_refresh_now_says_when(members: Members, 
     )
     for name, dataset in run["datasets"].items():
         expect(card.locator(f'tr[data-dataset="{name}"] td').nth(1)).to_have_text(dataset["status"])
+    # The run's warnings are codes; the card says them in words, right-sizing's once, pointing to Licences.
+    assert any(code.startswith("rightsizing_") for code in run["warnings"])
+    expect(
+        card.get_by_text("Right-sizing could not recommend everything: the Licences screen says why.")
+    ).to_be_visible()
+    for code in run["warnings"]:
+        expect(card.get_by_text(code, exact=True)).to_have_count(0)
 
     page.get_by_role("button", name="Refresh now").click()
     expect(page.get_by_test_id("refresh-outcome")).to_have_text(

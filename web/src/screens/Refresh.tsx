@@ -31,6 +31,7 @@ import { hasRole } from "../auth/session";
 import { CountCell } from "../components/cardStyles";
 import { EmptyState, Load, ProblemView } from "../components/states";
 import { formatCount, formatDay, formatMoment } from "../format";
+import { runWarningLines } from "./runWarnings";
 
 type Run = Schemas["RunRecord"];
 const POLL_MS = 2_000;
@@ -92,9 +93,9 @@ export function RunCard({ run }: { run: Run }) {
           <MessageBarBody>{run.error}</MessageBarBody>
         </MessageBar>
       ) : null}
-      {(run.warnings ?? []).map((warning) => (
-        <MessageBar key={warning} intent="warning">
-          <MessageBarBody>{warning}</MessageBarBody>
+      {runWarningLines(run.warnings ?? []).map((line) => (
+        <MessageBar key={line} intent="warning">
+          <MessageBarBody>{line}</MessageBarBody>
         </MessageBar>
       ))}
       {datasets.length === 0 ? null : (
