@@ -102,6 +102,15 @@ class AlertStore:
                 return linked
         return alert
 
+    def last_seen_before(self, cutoff: datetime) -> Rows:
+        """The alerts last seen before `cutoff` (the retention sweep removes them)."""
+        old = [
+            e.row_key
+            for e in self._partition.query()
+            if read_document(Alert, e.properties).last_seen < cutoff
+        ]
+        return Rows(self._partition, old)
+
     def list_recent(self, *, limit: int = 100) -> list[Alert]:
         alerts = [read_document(Alert, entity.properties) for entity in self._partition.query()]
         return sorted(alerts, key=lambda alert: alert.last_seen, reverse=True)[:limit]
@@ -157,13 +166,8 @@ def _expired_alerts(
     """With the platform's sweep (alerts are nobody's partition): those last seen before its audit period."""
     if tenant != PLATFORM:
         return
-    cutoff = now - timedelta(days=periods.audit_days)
-    partition = SharedTable(services.storage, TableName.ALERTS, tokens=services.page_signer).partition(
-        ALERT_PARTITION
-    )
-    rows = partition.query()
-    yield Rows(
-        partition, [row.row_key for row in rows if read_document(Alert, row.properties).last_seen < cutoff]
+    yield AlertStore(services.storage, services.page_signer).last_seen_before(
+        now - timedelta(days=periods.audit_days)
     )
 
 
